@@ -1,1 +1,61 @@
-//! placeholder
+//! The transport-agnostic surface of the Altinn ServiceOwner contact-information API.
+//!
+//! - [`ContactsApi`]: one async method per call.
+//! - [`ids`]: validated identifiers users type ([`OrganizationNumber`], [`PersonId`], ...).
+//! - [`query`]: options of the list and search calls.
+//! - [`error`]: the one [`Error`] type of every call.
+//!
+//! Nothing here knows HTTP: `altinn-contacts-reqwest` implements the trait over HTTPS, and tests
+//! swap in a mock.
+//!
+//! # Testing code written against the trait
+//!
+//! With the `mock` feature, `MockContactsApi` is a [mockall](https://docs.rs/mockall) mock:
+//!
+//! ```
+//! # #[cfg(feature = "mock")]
+//! # {
+//! use altinn_contacts_api::{ContactsApi, MockContactsApi, OrganizationNumber, Error};
+//! use altinn_contacts_model::OfficialContactList;
+//!
+//! /// Code under test: counts the e-mail addresses among an organization's official contacts.
+//! async fn count_emails(api: &dyn ContactsApi, org: &OrganizationNumber) -> Result<usize, Error> {
+//!     let list = api.official_contacts(org).await?;
+//!     Ok(list.items().iter().filter(|c| c.email().is_some()).count())
+//! }
+//!
+//! let mut mock = MockContactsApi::new();
+//! mock.expect_official_contacts()
+//!     .withf(|org| org.as_str() == "910021451")
+//!     .times(1)
+//!     .returning(|_| {
+//!         let body = r#"{"_embedded":{"officialcontacts":[
+//!             {"MobileNumber":"22334455","EMailAddress":""},
+//!             {"MobileNumber":"","EMailAddress":"post@firma.no"}]}}"#;
+//!         Ok(altinn_contacts_model::decode::<OfficialContactList>(body.as_bytes()).unwrap())
+//!     });
+//! let org: OrganizationNumber = "910021451".parse().unwrap();
+//! let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! assert_eq!(rt.block_on(count_emails(&mock, &org)).unwrap(), 1);
+//! # }
+//! ```
+
+mod api;
+pub mod error;
+pub mod ids;
+pub mod query;
+
+pub use api::ContactsApi;
+#[cfg(feature = "mock")]
+pub use api::MockContactsApi;
+pub use error::{
+    AuthFailure, DecodeFailure, Error, HttpFailure, InvalidInput, Operation, TransportError,
+    TransportFailure, redact_identity_numbers,
+};
+pub use ids::{
+    Email, OrganizationNumber, PersonId, PhoneNumber, RoleCode, ServiceCode, ServiceEdition,
+    TypeCode,
+};
+pub use query::{
+    ContactPointSearch, Expand, MAX_PAGE_SIZE, OrderBy, OrganizationsQuery, PersonalContactsFilter,
+};

@@ -1,0 +1,488 @@
+//! The one error type of every [`ContactsApi`](crate::ContactsApi) call.
+//!
+//! Variants separate what a caller acts on differently: fix the input, fix the credentials, the
+//! thing does not exist, slow down, try later, or report a bug. Every variant that had an HTTP
+//! answer carries an [`HttpFailure`] with the operation, the status and Altinn's own message (its
+//! reason phrase, or the `ErrorMessage` of a JSON body, or the body's first line).
+//!
+//! `Display` shows operation, status and message and never a secret: the API key and tokens are
+//! never placed in an error, and any run of exactly eleven digits (the shape of a national identity
+//! number) is masked in every message an error holds.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `GET organizations` (one page).
+    ListOrganizations,
+    /// `GET organizations?email=..&phoneNumber=..`.
+    SearchOrganizations,
+    /// `GET organizations/{orgno}`.
+    GetOrganization,
+    /// `GET organizations/{orgno}/officialcontacts`.
+    OfficialContacts,
+    /// `GET organizations/{orgno}/personalcontacts`.
+    PersonalContacts,
+    /// `GET organizations/{orgno}/personalcontacts/{personId}/roles`.
+    Roles,
+}
+
+impl Operation {
+    /// A short name, as used in logs and error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::ListOrganizations => "list organizations",
+            Operation::SearchOrganizations => "search organizations",
+            Operation::GetOrganization => "get organization",
+            Operation::OfficialContacts => "official contacts",
+            Operation::PersonalContacts => "personal contacts",
+            Operation::Roles => "roles",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Input that was refused before any request was sent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    what: &'static str,
+    given: String,
+    reason: String,
+}
+
+impl InvalidInput {
+    /// `what` names the kind of value ("organization number"), `given` is what was typed (echoed
+    /// shortened and with identity numbers masked), `reason` says what is wrong.
+    pub fn new(what: &'static str, given: &str, reason: impl Into<String>) -> Self {
+        InvalidInput {
+            what,
+            given: crate::ids::echo(given),
+            reason: redact_identity_numbers(&reason.into()),
+        }
+    }
+
+    /// The kind of value that was refused.
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+
+    /// What is wrong with it.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} {:?}: {}", self.what, self.given, self.reason)
+    }
+}
+
+impl fmt::Debug for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvalidInput")
+            .field("what", &self.what)
+            .field("given", &self.given)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+
+impl std::error::Error for InvalidInput {}
+
+/// What the server answered when a call failed with an HTTP status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HttpFailure {
+    /// The call that failed.
+    pub operation: Operation,
+    /// The HTTP status code (for a login redirect, 302).
+    pub status: u16,
+    /// Altinn's message: the reason phrase when it is not the standard one, else the
+    /// `ErrorMessage` of a JSON body, else the first line of the body, else the standard reason.
+    pub message: String,
+    /// How many attempts were made (retries included).
+    pub attempts: u32,
+}
+
+impl HttpFailure {
+    /// A failure of `operation` with `status` and `message` after one attempt.
+    pub fn new(operation: Operation, status: u16, message: impl Into<String>) -> Self {
+        HttpFailure {
+            operation,
+            status,
+            message: redact_identity_numbers(&message.into()),
+            attempts: 1,
+        }
+    }
+
+    /// Sets the number of attempts made.
+    #[must_use]
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+}
+
+impl fmt::Display for HttpFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.operation, self.status)?;
+        if !self.message.is_empty() {
+            write!(f, " {}", self.message)?;
+        }
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why authentication or authorization failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthFailure {
+    /// 401: the certificate or token was missing or not accepted.
+    Unauthenticated,
+    /// 403: authenticated, but the API key or organization may not do this.
+    Forbidden,
+    /// 3xx: Altinn redirected to its login page (credentials missing or not accepted).
+    LoginRedirect,
+    /// 200 with an HTML page instead of HAL+JSON (typically a login page).
+    HtmlPage,
+}
+
+/// What kind of transport failure happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// Could not connect (DNS, refused, unreachable).
+    Connect,
+    /// The TLS handshake failed (certificate not trusted, client certificate refused, ...).
+    Tls,
+    /// The connect or request timeout, or the total retry deadline, ran out.
+    Timeout,
+    /// The connection broke while the body was read.
+    Body,
+    /// Any other failure below HTTP.
+    Other,
+}
+
+/// A failure below HTTP: no complete answer was received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The call that failed.
+    pub operation: Operation,
+    /// What kind of failure.
+    pub kind: TransportFailure,
+    /// A description of the cause chain (never a secret).
+    pub message: String,
+    /// How many attempts were made (retries included).
+    pub attempts: u32,
+}
+
+impl TransportError {
+    /// A transport failure after one attempt.
+    pub fn new(operation: Operation, kind: TransportFailure, message: impl Into<String>) -> Self {
+        TransportError {
+            operation,
+            kind,
+            message: redact_identity_numbers(&message.into()),
+            attempts: 1,
+        }
+    }
+
+    /// Sets the number of attempts made.
+    #[must_use]
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            TransportFailure::Connect => "could not connect",
+            TransportFailure::Tls => "TLS failed",
+            TransportFailure::Timeout => "timed out",
+            TransportFailure::Body => "connection broke while reading the response",
+            TransportFailure::Other => "transport error",
+        };
+        write!(f, "{}: {kind}: {}", self.operation, self.message)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+/// A response that arrived whole but could not be read as the expected resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeFailure {
+    /// The call whose response did not decode.
+    pub operation: Operation,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// The JSON path of the value that did not fit (`.` for the document as a whole).
+    pub path: String,
+    /// What did not fit (never quotes the offending value).
+    pub message: String,
+    /// True when the body ended before the JSON did.
+    pub truncated: bool,
+}
+
+impl fmt::Display for DecodeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.truncated {
+            write!(
+                f,
+                "{}: HTTP {}: response body was truncated (JSON ended early at {})",
+                self.operation, self.status, self.path
+            )
+        } else {
+            write!(
+                f,
+                "{}: HTTP {}: could not decode the response at {}: {}",
+                self.operation, self.status, self.path, self.message
+            )
+        }
+    }
+}
+
+/// Every failure of a [`ContactsApi`](crate::ContactsApi) call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input was refused before anything was sent.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+    /// 401, 403, a login redirect, or an HTML page: the credentials need attention.
+    #[error("{failure} [{kind}]", kind = auth_hint(*.kind))]
+    Auth {
+        /// What failed.
+        kind: AuthFailure,
+        /// The server's answer.
+        failure: HttpFailure,
+    },
+    /// 404: the organization, person or resource does not exist (or is not visible).
+    #[error("{0}")]
+    NotFound(HttpFailure),
+    /// 400 or another 4xx the caller must fix.
+    #[error("{0}")]
+    BadRequest(HttpFailure),
+    /// 429: too many requests; `retry_after` is the server's `Retry-After`, when it sent one.
+    #[error("{failure}{}", retry_after.map(|d| format!(" (retry after {} s)", d.as_secs())).unwrap_or_default())]
+    Throttled {
+        /// The server's answer.
+        failure: HttpFailure,
+        /// How long the server asked the client to wait.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx: the server failed.
+    #[error("{0}")]
+    Server(HttpFailure),
+    /// No complete HTTP answer: connect, TLS, timeout or a broken connection.
+    #[error("{0}")]
+    Transport(TransportError),
+    /// The answer came but was not the expected HAL+JSON.
+    #[error("{0}")]
+    Decode(DecodeFailure),
+}
+
+fn auth_hint(kind: AuthFailure) -> &'static str {
+    match kind {
+        AuthFailure::Unauthenticated => "check the certificate or token",
+        AuthFailure::Forbidden => "check the API key and the service owner's rights",
+        AuthFailure::LoginRedirect => "redirected to a login page: credentials missing or refused",
+        AuthFailure::HtmlPage => {
+            "got an HTML page instead of HAL+JSON: credentials missing or refused"
+        }
+    }
+}
+
+impl Error {
+    /// Maps an HTTP failure to its variant by status: 401/403/3xx to [`Error::Auth`], 404 to
+    /// [`Error::NotFound`], 429 to [`Error::Throttled`], other 4xx to [`Error::BadRequest`] and
+    /// everything else to [`Error::Server`].
+    pub fn from_status(failure: HttpFailure, retry_after: Option<Duration>) -> Self {
+        match failure.status {
+            401 => Error::Auth {
+                kind: AuthFailure::Unauthenticated,
+                failure,
+            },
+            403 => Error::Auth {
+                kind: AuthFailure::Forbidden,
+                failure,
+            },
+            300..=399 => Error::Auth {
+                kind: AuthFailure::LoginRedirect,
+                failure,
+            },
+            404 => Error::NotFound(failure),
+            429 => Error::Throttled {
+                failure,
+                retry_after,
+            },
+            400..=499 => Error::BadRequest(failure),
+            _ => Error::Server(failure),
+        }
+    }
+
+    /// The call that failed (`None` for invalid input, which fails before any call).
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::InvalidInput(_) => None,
+            Error::Transport(t) => Some(t.operation),
+            Error::Decode(d) => Some(d.operation),
+            other => other.http().map(|h| h.operation),
+        }
+    }
+
+    /// The server's answer, for the variants that had one.
+    pub fn http(&self) -> Option<&HttpFailure> {
+        match self {
+            Error::Auth { failure, .. }
+            | Error::Throttled { failure, .. }
+            | Error::NotFound(failure)
+            | Error::BadRequest(failure)
+            | Error::Server(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when there was an HTTP answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Decode(d) => Some(d.status),
+            other => other.http().map(|h| h.status),
+        }
+    }
+
+    /// Altinn's message (or the decode/transport description); for invalid input, the reason.
+    pub fn message(&self) -> String {
+        match self {
+            Error::InvalidInput(i) => i.to_string(),
+            Error::Transport(t) => t.message.clone(),
+            Error::Decode(d) => d.to_string(),
+            other => other.http().map(|h| h.message.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// True for failures that may pass when the same request is repeated later: throttling,
+    /// 502/503/504, and connect errors or timeouts.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Throttled { .. } => true,
+            Error::Server(h) => matches!(h.status, 502..=504),
+            Error::Transport(t) => matches!(
+                t.kind,
+                TransportFailure::Connect | TransportFailure::Timeout
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// Masks every run of exactly eleven digits (the shape of a national identity number) with
+/// `***********`. Longer or shorter digit runs are left alone.
+pub fn redact_identity_numbers(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 11 {
+                out.push_str(&text[last..start]);
+                out.push_str("***********");
+                last = i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_shows_operation_status_and_message() {
+        let e = Error::from_status(
+            HttpFailure::new(
+                Operation::GetOrganization,
+                400,
+                "Invalid organization number: 0000000",
+            ),
+            None,
+        );
+        assert!(matches!(e, Error::BadRequest(_)));
+        assert_eq!(
+            e.to_string(),
+            "get organization: HTTP 400 Invalid organization number: 0000000"
+        );
+        assert_eq!(e.status(), Some(400));
+    }
+
+    #[test]
+    fn statuses_map_to_variants() {
+        let f = |s| Error::from_status(HttpFailure::new(Operation::Roles, s, "x"), None);
+        assert!(matches!(
+            f(401),
+            Error::Auth {
+                kind: AuthFailure::Unauthenticated,
+                ..
+            }
+        ));
+        assert!(matches!(
+            f(403),
+            Error::Auth {
+                kind: AuthFailure::Forbidden,
+                ..
+            }
+        ));
+        assert!(matches!(
+            f(302),
+            Error::Auth {
+                kind: AuthFailure::LoginRedirect,
+                ..
+            }
+        ));
+        assert!(matches!(f(404), Error::NotFound(_)));
+        assert!(matches!(f(429), Error::Throttled { .. }));
+        assert!(matches!(f(409), Error::BadRequest(_)));
+        assert!(matches!(f(500), Error::Server(_)));
+        assert!(f(503).is_transient());
+        assert!(!f(500).is_transient());
+    }
+
+    #[test]
+    fn identity_numbers_are_masked() {
+        assert_eq!(
+            redact_identity_numbers("person 06117701547 in 910021451, id 123456789012"),
+            "person *********** in 910021451, id 123456789012"
+        );
+        let e = Error::from_status(
+            HttpFailure::new(Operation::PersonalContacts, 404, "No person 06117701547"),
+            None,
+        );
+        assert!(!format!("{e} {e:?}").contains("06117701547"));
+    }
+}
