@@ -121,14 +121,14 @@ impl OrganizationsQuery {
 
     /// Checks the values a user could get wrong (`$top` out of 1..=1000).
     pub fn validate(&self) -> Result<(), InvalidInput> {
-        if let Some(top) = self.top {
-            if top == 0 || top > MAX_PAGE_SIZE {
-                return Err(InvalidInput::new(
-                    "page size ($top)",
-                    &top.to_string(),
-                    format!("it must be from 1 to {MAX_PAGE_SIZE}"),
-                ));
-            }
+        if let Some(top) = self.top
+            && (top == 0 || top > MAX_PAGE_SIZE)
+        {
+            return Err(InvalidInput::new(
+                "page size ($top)",
+                &top.to_string(),
+                format!("it must be from 1 to {MAX_PAGE_SIZE}"),
+            ));
         }
         Ok(())
     }
