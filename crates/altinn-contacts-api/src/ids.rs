@@ -278,9 +278,11 @@ impl FromStr for PhoneNumber {
 
 /// Keeps identity numbers out of an echo of user input.
 pub(crate) fn echo(given: &str) -> String {
-    let shown: String = given.chars().take(64).collect();
-    let mut shown = redact_identity_numbers(&shown);
-    if given.chars().count() > 64 {
+    // Mask before shortening: a cut through an identity number would leave a run too short to
+    // be recognised, yet long enough to identify someone.
+    let masked = redact_identity_numbers(given);
+    let mut shown: String = masked.chars().take(64).collect();
+    if masked.chars().count() > 64 {
         shown.push('…');
     }
     shown
