@@ -25,7 +25,11 @@ pub struct DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.truncated {
-            write!(f, "response body ended early (truncated JSON) at {}", self.path)
+            write!(
+                f,
+                "response body ended early (truncated JSON) at {}",
+                self.path
+            )
         } else {
             write!(f, "at {}: {}", self.path, self.message)
         }

@@ -53,13 +53,77 @@ impl Link {
 }
 
 /// The value of one relation: a single link or an array of links, kept in the form it arrived in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Anything else (a string, a number, `null`) is kept as [`LinkValue::Other`] rather than failing
+/// the whole response: an odd relation must not cost the user the resource it sits in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum LinkValue {
     /// `"rel": { "href": ... }`
     One(Link),
     /// `"rel": [ { "href": ... }, ... ]`
     Many(Vec<Link>),
+    /// `"rel": <anything else>`, kept as sent; it holds no link.
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for LinkValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LinkValueVisitor)
+    }
+}
+
+/// Dispatches on the JSON shape without buffering, so a wrong type inside a link object is
+/// reported at its own path (`_links.self.href`), which `#[serde(untagged)]` would hide.
+struct LinkValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LinkValueVisitor {
+    type Value = LinkValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a link object or an array of link objects")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<LinkValue, M::Error> {
+        Link::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(LinkValue::One)
+    }
+
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, seq: S) -> Result<LinkValue, S::Error> {
+        Vec::<Link>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+            .map(LinkValue::Many)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(serde_json::Value::String(v.to_owned())))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(serde_json::Value::Bool(v)))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(v.into()))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(v.into()))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(serde_json::Number::from_f64(v).map_or(
+            serde_json::Value::Null,
+            serde_json::Value::Number,
+        )))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(serde_json::Value::Null))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<LinkValue, E> {
+        Ok(LinkValue::Other(serde_json::Value::Null))
+    }
 }
 
 impl LinkValue {
@@ -68,6 +132,7 @@ impl LinkValue {
         match self {
             LinkValue::One(link) => std::slice::from_ref(link),
             LinkValue::Many(links) => links,
+            LinkValue::Other(_) => &[],
         }
     }
 }
@@ -82,6 +147,15 @@ impl LinkValue {
 /// assert_eq!(links.href("self"), Some("https://x/a"));
 /// assert_eq!(links.get_all("alternate").len(), 2);
 /// assert!(links.get("missing").is_none());
+/// ```
+///
+/// A relation that is neither an object nor an array is kept but holds no link:
+///
+/// ```
+/// # use altinn_contacts_model::Links;
+/// let links: Links = serde_json::from_str(r#"{"curies": "odd", "self": {"href": "https://x/a"}}"#).unwrap();
+/// assert!(links.get("curies").is_none());
+/// assert_eq!(links.href("self"), Some("https://x/a"));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -128,5 +202,26 @@ impl Links {
     /// True when there is no relation at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_type_inside_a_link_names_its_own_path() {
+        let err = crate::decode::<Links>(br#"{"self": {"href": 12}}"#).unwrap_err();
+        assert_eq!(err.path, "self.href");
+        let err =
+            crate::decode::<Links>(br#"{"alt": [{"href": "a"}, {"href": false}]}"#).unwrap_err();
+        assert_eq!(err.path, "alt[1].href");
+    }
+
+    #[test]
+    fn odd_relations_round_trip() {
+        let raw = serde_json::json!({"curies": "odd", "n": 3, "z": null, "self": {"href": "h"}});
+        let links: Links = serde_json::from_value(raw.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&links).unwrap(), raw);
     }
 }

@@ -174,7 +174,12 @@ mod tests {
 
     #[test]
     fn offsets_and_garbage_are_refused() {
-        for s in ["2017-06-15T09:07:20Z", "2017-06-15T09:07:20+01:00", "yesterday", ""] {
+        for s in [
+            "2017-06-15T09:07:20Z",
+            "2017-06-15T09:07:20+01:00",
+            "yesterday",
+            "",
+        ] {
             assert!(s.parse::<Timestamp>().is_err(), "{s}");
         }
     }

@@ -246,7 +246,14 @@ mod tests {
         for ok in ["910021451", "910514318", "810748532", "974760673"] {
             assert!(is_valid_organization_number(ok), "{ok}");
         }
-        for bad in ["910021452", "91002145", "9100214511", "91002145a", "", "00210    "] {
+        for bad in [
+            "910021452",
+            "91002145",
+            "9100214511",
+            "91002145a",
+            "",
+            "00210    ",
+        ] {
             assert!(!is_valid_organization_number(bad), "{bad}");
         }
     }
