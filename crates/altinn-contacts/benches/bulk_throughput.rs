@@ -1,1 +1,3 @@
+//! Placeholder until the sandbox lands; the real benchmark follows.
+
 fn main() {}

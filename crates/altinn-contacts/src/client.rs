@@ -1,0 +1,174 @@
+//! [`Client`]: the facade over a [`ContactsApi`] implementation.
+//!
+//! The client adds what no single call does: paging ([`Client::organizations`]), HAL navigation
+//! ([`Client::follow_official_contacts`] and friends) and bulk lookups (see [`crate::bulk`]).
+//! Plain calls pass straight through to the implementation.
+
+use altinn_contacts_api::{
+    ContactPointSearch, ContactsApi, Error, Expand, OrganizationNumber, OrganizationsQuery,
+    PersonId, PersonalContactsFilter,
+};
+use altinn_contacts_model::{
+    Links, OfficialContactList, Organization, OrganizationList, PersonalContact,
+    PersonalContactList, RoleList,
+};
+use url::Url;
+
+use crate::navigation::{self, LinkTarget, NavigationError};
+use crate::paging::OrganizationPager;
+
+/// The Altinn contact-information client.
+///
+/// `A` is the transport: [`ReqwestContactsApi`](crate::ReqwestContactsApi) by default (made by
+/// [`Client::builder`]), or any [`ContactsApi`] through [`Client::from_api`] (a mock, a fake,
+/// another backend). Cloning is as cheap as cloning `A`.
+#[derive(Clone, Debug)]
+pub struct Client<A> {
+    api: A,
+    origin: Option<Url>,
+}
+
+impl<A: ContactsApi> Client<A> {
+    /// A client over any implementation of the API.
+    ///
+    /// No origin is set, so HAL links are read by path only (see [`crate::navigation`]); set one
+    /// with [`with_origin`](Client::with_origin) to refuse links to other hosts.
+    pub fn from_api(api: A) -> Self {
+        Client { api, origin: None }
+    }
+
+    /// Sets the origin (scheme, host, port and path prefix, e.g. `https://www.altinn.no/`) that
+    /// links must be on to be followed.
+    #[must_use]
+    pub fn with_origin(mut self, origin: Url) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// The origin links are checked against, if any.
+    pub fn origin(&self) -> Option<&Url> {
+        self.origin.as_ref()
+    }
+
+    /// The implementation underneath, for calls the facade does not wrap.
+    pub fn api(&self) -> &A {
+        &self.api
+    }
+
+    /// Gives back the implementation.
+    pub fn into_api(self) -> A {
+        self.api
+    }
+
+    /// Pages through every organization matching `query` (see [`OrganizationPager`]).
+    pub fn organizations(&self, query: OrganizationsQuery) -> OrganizationPager<'_, A> {
+        OrganizationPager::new(self, query)
+    }
+
+    /// One page of organizations, exactly as `query` asks (no paging).
+    pub async fn organizations_page(
+        &self,
+        query: &OrganizationsQuery,
+    ) -> Result<OrganizationList, Error> {
+        self.api.organizations(query).await
+    }
+
+    /// Organizations with a contact point matching `search`.
+    pub async fn search_organizations(
+        &self,
+        search: &ContactPointSearch,
+    ) -> Result<OrganizationList, Error> {
+        self.api.search_organizations(search).await
+    }
+
+    /// One organization, optionally with its official contacts embedded.
+    pub async fn organization(
+        &self,
+        org: &OrganizationNumber,
+        expand: Expand,
+    ) -> Result<Organization, Error> {
+        self.api.organization(org, expand).await
+    }
+
+    /// The official contacts of an organization.
+    pub async fn official_contacts(
+        &self,
+        org: &OrganizationNumber,
+    ) -> Result<OfficialContactList, Error> {
+        self.api.official_contacts(org).await
+    }
+
+    /// The personal contacts of an organization, filtered.
+    pub async fn personal_contacts(
+        &self,
+        org: &OrganizationNumber,
+        filter: &PersonalContactsFilter,
+    ) -> Result<PersonalContactList, Error> {
+        self.api.personal_contacts(org, filter).await
+    }
+
+    /// The roles a person holds for an organization.
+    pub async fn roles(
+        &self,
+        org: &OrganizationNumber,
+        person: &PersonId,
+    ) -> Result<RoleList, Error> {
+        self.api.roles(org, person).await
+    }
+
+    /// Where the `rel` link of `links` leads, checked against the origin (see
+    /// [`crate::navigation`]); nothing is sent.
+    pub fn resolve_link(
+        &self,
+        links: &Links,
+        rel: &'static str,
+    ) -> Result<LinkTarget, NavigationError> {
+        navigation::resolve(self.origin.as_ref(), links, rel)
+    }
+
+    /// Follows an organization's `officialcontacts` link.
+    pub async fn follow_official_contacts(
+        &self,
+        organization: &Organization,
+    ) -> Result<OfficialContactList, NavigationError> {
+        match self.resolve_link(&organization.links, navigation::OFFICIAL_CONTACTS)? {
+            LinkTarget::OfficialContacts(org) => Ok(self.api.official_contacts(&org).await?),
+            other => Err(unexpected(navigation::OFFICIAL_CONTACTS, &other)),
+        }
+    }
+
+    /// Follows an organization's `personalcontacts` link, with `filter` as the query.
+    pub async fn follow_personal_contacts(
+        &self,
+        organization: &Organization,
+        filter: &PersonalContactsFilter,
+    ) -> Result<PersonalContactList, NavigationError> {
+        match self.resolve_link(&organization.links, navigation::PERSONAL_CONTACTS)? {
+            LinkTarget::PersonalContacts(org) => {
+                Ok(self.api.personal_contacts(&org, filter).await?)
+            }
+            other => Err(unexpected(navigation::PERSONAL_CONTACTS, &other)),
+        }
+    }
+
+    /// Follows a personal contact's `roles` link.
+    pub async fn follow_roles(
+        &self,
+        contact: &PersonalContact,
+    ) -> Result<RoleList, NavigationError> {
+        match self.resolve_link(&contact.links, navigation::ROLES)? {
+            LinkTarget::Roles(org, person) => Ok(self.api.roles(&org, &person).await?),
+            other => Err(unexpected(navigation::ROLES, &other)),
+        }
+    }
+}
+
+/// `resolve` already checks that a link leads to its relation's kind of resource; this keeps
+/// the match total without a panic.
+fn unexpected(rel: &'static str, target: &LinkTarget) -> NavigationError {
+    NavigationError::UnrecognizedLink {
+        rel,
+        href: String::new(),
+        reason: format!("it leads to {target:?}"),
+    }
+}
