@@ -241,6 +241,27 @@ pub struct DecodeFailure {
     pub truncated: bool,
 }
 
+impl DecodeFailure {
+    /// A response of `operation` with `status` that did not decode: `path` is the JSON path of the
+    /// value that did not fit, `message` what did not fit (identity numbers are masked in both),
+    /// `truncated` whether the body ended before the JSON did.
+    pub fn new(
+        operation: Operation,
+        status: u16,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        truncated: bool,
+    ) -> Self {
+        DecodeFailure {
+            operation,
+            status,
+            path: redact_identity_numbers(&path.into()),
+            message: redact_identity_numbers(&message.into()),
+            truncated,
+        }
+    }
+}
+
 impl fmt::Display for DecodeFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.truncated {
