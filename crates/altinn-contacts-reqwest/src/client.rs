@@ -1,0 +1,508 @@
+//! [`ReqwestContactsApi`]: the [`ContactsApi`] over HTTPS, with retries, error mapping and
+//! tracing.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use url::Url;
+
+use altinn_contacts_api::{
+    ContactPointSearch, ContactsApi, Error, Expand, Operation, OrganizationNumber,
+    OrganizationsQuery, PersonId, PersonalContactsFilter, TransportError, TransportFailure,
+};
+use altinn_contacts_model::{
+    OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
+};
+
+use crate::config::ConfigBuilder;
+use crate::response::Answer;
+use crate::retry::RetryPolicy;
+use crate::token::{Bearer, TokenError};
+
+/// The largest successful body read (a page of 1000 organizations with their official contacts
+/// is a few megabytes).
+const MAX_BODY: usize = 64 * 1024 * 1024;
+/// How much of an error body is read for its message.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The header Altinn reads the API key from (header names are case-insensitive).
+const API_KEY: &str = "apikey";
+/// HAL, not plain JSON: Altinn answers `application/json` with a different shape.
+const HAL_JSON: &str = "application/hal+json";
+
+/// The Altinn ServiceOwner contact API over HTTPS (reqwest, rustls with ring).
+///
+/// Cheap to clone: clones share one connection pool. Build one with [`builder`](Self::builder).
+///
+/// ```no_run
+/// use altinn_contacts_api::{ContactsApi, OrganizationNumber};
+/// use altinn_contacts_reqwest::{Identity, ReqwestContactsApi};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = ReqwestContactsApi::builder()
+///     .api_key("my-api-key")
+///     .certificate(Identity::from_file("virksomhetssertifikat.p12", Some("password"))?)
+///     .build()?;
+/// let org: OrganizationNumber = "910021451".parse()?;
+/// let contacts = api.official_contacts(&org).await?;
+/// println!("{} official contacts", contacts.items().len());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Every call sends `Accept: application/hal+json` and the `ApiKey` header, plus
+/// `ForceEIAuthentication` with a certificate and `Authorization: Bearer` with a token. Redirects
+/// are not followed. Failures that may pass (connect errors, timeouts, broken connections, 429,
+/// 502, 503, 504) are retried by the [`RetryPolicy`]. Each call runs in a `tracing` span named
+/// `altinn_contacts` with its operation and organization number and an event per attempt; no
+/// secret, search value or identity number is logged.
+#[derive(Clone)]
+pub struct ReqwestContactsApi {
+    inner: Arc<Inner>,
+}
+
+/// The shared state of a client.
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    /// The `ApiKey` header value, marked sensitive.
+    pub(crate) api_key: HeaderValue,
+    pub(crate) force_ei_authentication: bool,
+    pub(crate) bearer: Option<Bearer>,
+    /// Secrets masked in any message taken from a server (a misconfigured proxy may echo them).
+    pub(crate) scrub: Vec<SecretString>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) user_agent: String,
+}
+
+impl ReqwestContactsApi {
+    /// A builder with the defaults: production, 10 s connect timeout, 30 s per attempt,
+    /// [`RetryPolicy::new`].
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::new()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        ReqwestContactsApi {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The base URL calls are made under: origin and path prefix, without `api/serviceowner/`.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// `{base}api/serviceowner/{segments...}?{pairs}[&ForceEIAuthentication]`, every segment
+    /// and query value percent-encoded.
+    fn endpoint(&self, segments: &[&str], pairs: &[(&'static str, String)]) -> Url {
+        let mut url = self.inner.base_url.clone();
+        // A validated base URL is http(s) with a host, so it can always take path segments.
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty()
+                .extend(["api", "serviceowner"])
+                .extend(segments);
+        }
+        let mut query = String::new();
+        for (name, value) in pairs {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            encode_into(&mut query, name, true);
+            query.push('=');
+            encode_into(&mut query, value, false);
+        }
+        if self.inner.force_ei_authentication {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str("ForceEIAuthentication");
+        }
+        url.set_query((!query.is_empty()).then_some(query.as_str()));
+        url
+    }
+
+    /// One call: attempts, waits and the final error, inside the call's span.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        op: Operation,
+        org: Option<&OrganizationNumber>,
+        url: Url,
+    ) -> Result<T, Error> {
+        let span = tracing::info_span!(
+            "altinn_contacts",
+            operation = op.name(),
+            org = org.map(OrganizationNumber::as_str),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        self.get_with_retries(op, url).instrument(span).await
+    }
+
+    async fn get_with_retries<T: DeserializeOwned>(
+        &self,
+        op: Operation,
+        url: Url,
+    ) -> Result<T, Error> {
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let deadline = policy.deadline.map(|d| started + d);
+        let max_attempts = policy.attempts();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let timeout = match deadline {
+                Some(deadline) => deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(self.inner.request_timeout),
+                None => self.inner.request_timeout,
+            };
+            let attempt_started = Instant::now();
+            let outcome = self.attempt(op, &url, timeout).await;
+            let duration_ms =
+                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let (error, retry_after) = match outcome {
+                Attempt::Answered(answer) => {
+                    let status = answer.status.as_u16();
+                    tracing::debug!(attempt, status, duration_ms, "answered");
+                    let span = tracing::Span::current();
+                    span.record("attempts", attempt);
+                    span.record("status", status);
+                    if answer.status.is_success() {
+                        return answer.decode(op);
+                    }
+                    let retry_after = answer.retry_after();
+                    let error = self.scrubbed(answer.into_error(op, &url));
+                    if !retryable_status(status) {
+                        return Err(with_attempts(error, attempt));
+                    }
+                    (error, retry_after)
+                }
+                Attempt::Failed(error) => {
+                    tracing::debug!(attempt, kind = ?error.kind, duration_ms, "failed");
+                    tracing::Span::current().record("attempts", attempt);
+                    let retryable = matches!(
+                        error.kind,
+                        TransportFailure::Connect
+                            | TransportFailure::Timeout
+                            | TransportFailure::Body
+                    );
+                    let error = Error::Transport(error);
+                    if !retryable {
+                        return Err(with_attempts(error, attempt));
+                    }
+                    (error, None)
+                }
+                Attempt::Token(error) => return Err(error),
+            };
+            if attempt >= max_attempts {
+                return Err(with_attempts(error, attempt));
+            }
+            let wait = policy.wait(attempt, retry_after);
+            if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+                tracing::debug!(attempt, "deadline reached, not retrying");
+                return Err(with_attempts(error, attempt));
+            }
+            tracing::info!(
+                attempt,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: the request, and the whole body (bounded).
+    async fn attempt(&self, op: Operation, url: &Url, timeout: Duration) -> Attempt {
+        let mut request = self
+            .inner
+            .http
+            .get(url.clone())
+            .timeout(timeout)
+            .header(ACCEPT, HeaderValue::from_static(HAL_JSON))
+            .header(HeaderName::from_static(API_KEY), self.inner.api_key.clone());
+        if let Some(bearer) = &self.inner.bearer {
+            match bearer.header().await {
+                Ok(value) => request = request.header(AUTHORIZATION, value),
+                Err(TokenError::Provider(error)) => return Attempt::Token(error),
+                Err(TokenError::Invalid) => {
+                    return Attempt::Failed(TransportError::new(
+                        op,
+                        TransportFailure::Other,
+                        "the token provider gave a token that cannot be sent as a header",
+                    ));
+                }
+            }
+        }
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return Attempt::Failed(transport_error(op, e)),
+        };
+        let status = response.status();
+        let reason = response
+            .extensions()
+            .get::<hyper::ext::ReasonPhrase>()
+            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned());
+        let headers = std::mem::take(response.headers_mut());
+        let limit = if status.is_success() {
+            MAX_BODY
+        } else {
+            MAX_ERROR_BODY
+        };
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > limit {
+                        if status.is_success() {
+                            return Attempt::Failed(TransportError::new(
+                                op,
+                                TransportFailure::Other,
+                                format!("the response body is larger than {} MiB", MAX_BODY >> 20),
+                            ));
+                        }
+                        // An error's message is at its start; the rest is not needed.
+                        body.extend_from_slice(&chunk[..limit - body.len()]);
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Attempt::Failed(transport_error(op, e)),
+            }
+        }
+        Attempt::Answered(Answer {
+            status,
+            headers,
+            reason,
+            body,
+        })
+    }
+
+    /// Masks the API key and a static token in a message that came from the server.
+    fn scrubbed(&self, mut error: Error) -> Error {
+        if let Some(failure) = http_failure_mut(&mut error) {
+            for secret in &self.inner.scrub {
+                let secret = secret.expose_secret();
+                if secret.len() >= 4 && failure.message.contains(secret) {
+                    failure.message = failure.message.replace(secret, "<redacted>");
+                }
+            }
+        }
+        error
+    }
+}
+
+/// What one attempt came to.
+enum Attempt {
+    /// A complete HTTP answer, whatever its status.
+    Answered(Answer),
+    /// No complete answer.
+    Failed(TransportError),
+    /// The token provider failed: its error ends the call as it is.
+    Token(Error),
+}
+
+fn retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502..=504)
+}
+
+fn http_failure_mut(error: &mut Error) -> Option<&mut altinn_contacts_api::HttpFailure> {
+    match error {
+        Error::Auth { failure, .. }
+        | Error::Throttled { failure, .. }
+        | Error::NotFound(failure)
+        | Error::BadRequest(failure)
+        | Error::Server(failure) => Some(failure),
+        _ => None,
+    }
+}
+
+/// Records how many attempts were made in the error that ends a call.
+fn with_attempts(mut error: Error, attempts: u32) -> Error {
+    if let Error::Transport(t) = &mut error {
+        t.attempts = attempts;
+    } else if let Some(failure) = http_failure_mut(&mut error) {
+        failure.attempts = attempts;
+    }
+    error
+}
+
+/// Classifies a reqwest error and describes its cause chain, without the URL (its query may hold
+/// an e-mail address or phone number).
+fn transport_error(op: Operation, error: reqwest::Error) -> TransportError {
+    let error = error.without_url();
+    let mut tls = false;
+    let mut incomplete = false;
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn StdError + 'static)> = Some(&error);
+    while let Some(e) = next {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            tls = true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            // io::Error hides a wrapped error from `source()`: look inside.
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+            {
+                tls = true;
+            }
+        }
+        if e.downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
+            incomplete = true;
+        }
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    let kind = if tls {
+        TransportFailure::Tls
+    } else if error.is_timeout() {
+        TransportFailure::Timeout
+    } else if error.is_connect() {
+        TransportFailure::Connect
+    } else if error.is_body() || error.is_decode() || incomplete {
+        TransportFailure::Body
+    } else {
+        TransportFailure::Other
+    };
+    TransportError::new(op, kind, crate::response::clean(&parts.join(": ")))
+}
+
+/// Percent-encodes `text` into `out`: everything but ASCII letters, digits and `-._~` (and `$`
+/// in parameter names, for OData's `$top`), so `+` goes out as `%2B` and a space as `%20`.
+fn encode_into(out: &mut String, text: &str, name: bool) {
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~')
+            || (name && b == b'$')
+        {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+#[async_trait]
+impl ContactsApi for ReqwestContactsApi {
+    async fn organizations(&self, query: &OrganizationsQuery) -> Result<OrganizationList, Error> {
+        let pairs = query.to_pairs()?;
+        let url = self.endpoint(&["organizations"], &pairs);
+        self.get(Operation::ListOrganizations, None, url).await
+    }
+
+    async fn search_organizations(
+        &self,
+        search: &ContactPointSearch,
+    ) -> Result<OrganizationList, Error> {
+        let url = self.endpoint(&["organizations"], &search.to_pairs());
+        self.get(Operation::SearchOrganizations, None, url).await
+    }
+
+    async fn organization(
+        &self,
+        org: &OrganizationNumber,
+        expand: Expand,
+    ) -> Result<Organization, Error> {
+        let pairs = match expand {
+            Expand::OfficialContacts => vec![("$expand", "OfficialContacts".to_owned())],
+            _ => Vec::new(),
+        };
+        let url = self.endpoint(&["organizations", org.as_str()], &pairs);
+        self.get(Operation::GetOrganization, Some(org), url).await
+    }
+
+    async fn official_contacts(
+        &self,
+        org: &OrganizationNumber,
+    ) -> Result<OfficialContactList, Error> {
+        let url = self.endpoint(&["organizations", org.as_str(), "officialcontacts"], &[]);
+        self.get(Operation::OfficialContacts, Some(org), url).await
+    }
+
+    async fn personal_contacts(
+        &self,
+        org: &OrganizationNumber,
+        filter: &PersonalContactsFilter,
+    ) -> Result<PersonalContactList, Error> {
+        let url = self.endpoint(
+            &["organizations", org.as_str(), "personalcontacts"],
+            &filter.to_pairs(),
+        );
+        self.get(Operation::PersonalContacts, Some(org), url).await
+    }
+
+    async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error> {
+        let url = self.endpoint(
+            &[
+                "organizations",
+                org.as_str(),
+                "personalcontacts",
+                person.as_str(),
+                "roles",
+            ],
+            &[],
+        );
+        self.get(Operation::Roles, Some(org), url).await
+    }
+}
+
+impl fmt::Debug for ReqwestContactsApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("ReqwestContactsApi")
+            .field("base_url", &inner.base_url.as_str())
+            .field("api_key", &"<redacted>")
+            .field("certificate", &inner.force_ei_authentication)
+            .field("bearer", &inner.bearer)
+            .field("connect_timeout", &inner.connect_timeout)
+            .field("request_timeout", &inner.request_timeout)
+            .field("retry", &inner.retry)
+            .field("user_agent", &inner.user_agent)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        let mut out = String::new();
+        encode_into(&mut out, "$filter", true);
+        out.push('=');
+        encode_into(&mut out, "Type eq 'ENK'", false);
+        assert_eq!(out, "$filter=Type%20eq%20%27ENK%27");
+        let mut out = String::new();
+        encode_into(&mut out, "+47 987/65?&=ø", false);
+        assert_eq!(out, "%2B47%20987%2F65%3F%26%3D%C3%B8");
+        let mut out = String::new();
+        encode_into(&mut out, "$x", false);
+        assert_eq!(out, "%24x");
+    }
+}
