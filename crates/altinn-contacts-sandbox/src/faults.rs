@@ -1,0 +1,321 @@
+//! Fault injection: the ways Altinn and the network in front of it misbehave.
+//!
+//! A [`FaultConfig`] sets the faults a sandbox starts with; [`Faults`] (from
+//! [`Sandbox::faults`](crate::Sandbox::faults)) changes them while it runs. Per request, in this
+//! order: requests outside the path scope are left alone; the added latency is waited out; a
+//! queued fault ([`Faults::fail_next`]) is used up if there is one; else the standing fault
+//! ([`Faults::set_always`]) applies; else a seeded coin decides whether the request is answered
+//! `503` ([`Faults::set_error_rate`]).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// One way of answering a request badly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// This status, this reason phrase, an empty body (how Altinn reports errors).
+    Status {
+        /// The HTTP status code, e.g. `500`.
+        status: u16,
+        /// The reason phrase.
+        reason: String,
+    },
+    /// `503 Service Unavailable`, empty body.
+    ServiceUnavailable,
+    /// `429 Too Many Requests` with `Retry-After: <seconds>`.
+    TooManyRequests {
+        /// The value of `Retry-After`, in seconds.
+        retry_after_secs: u32,
+    },
+    /// The status line and headers of the real answer with a `Content-Length` larger than what
+    /// follows: half the body is sent, then the connection is closed.
+    CloseMidBody,
+    /// A complete `200` response whose body is the first half of the real JSON.
+    TruncatedJson,
+    /// `200 OK` with an HTML login page (`text/html`), as Altinn sends without valid credentials.
+    HtmlPage,
+    /// `302 Found` to Altinn's login page (which the sandbox serves as an HTML page).
+    LoginRedirect,
+}
+
+impl Fault {
+    /// [`Fault::Status`] with this status and reason phrase.
+    pub fn status(status: u16, reason: impl Into<String>) -> Self {
+        Fault::Status {
+            status,
+            reason: reason.into(),
+        }
+    }
+
+    /// [`Fault::TooManyRequests`] asking the client to wait `retry_after_secs` seconds.
+    pub fn too_many_requests(retry_after_secs: u32) -> Self {
+        Fault::TooManyRequests { retry_after_secs }
+    }
+}
+
+/// The faults a sandbox starts with. All off by default.
+///
+/// ```
+/// use std::time::Duration;
+/// use altinn_contacts_sandbox::{Fault, FaultConfig};
+/// let faults = FaultConfig::new()
+///     .error_rate(0.1, 42)
+///     .latency(Duration::from_millis(5))
+///     .fail_next(2, Fault::too_many_requests(1))
+///     .only_paths_containing("/officialcontacts");
+/// # let _ = faults;
+/// ```
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FaultConfig {
+    error_rate: f64,
+    error_seed: u64,
+    latency: Duration,
+    queue: Vec<(u32, Fault)>,
+    always: Option<Fault>,
+    path_contains: Option<String>,
+}
+
+impl FaultConfig {
+    /// No faults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Answers this fraction (0.0 to 1.0) of requests `503`, chosen by a RNG seeded with `seed`.
+    #[must_use]
+    pub fn error_rate(mut self, fraction: f64, seed: u64) -> Self {
+        self.error_rate = fraction;
+        self.error_seed = seed;
+        self
+    }
+
+    /// Waits this long before answering each request.
+    #[must_use]
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Answers the next `count` requests with `fault` (after any queued before it).
+    #[must_use]
+    pub fn fail_next(mut self, count: u32, fault: Fault) -> Self {
+        self.queue.push((count, fault));
+        self
+    }
+
+    /// Answers every request with `fault` (queued faults go first).
+    #[must_use]
+    pub fn always(mut self, fault: Fault) -> Self {
+        self.always = Some(fault);
+        self
+    }
+
+    /// Applies faults (latency included) only to requests whose path contains `fragment`.
+    #[must_use]
+    pub fn only_paths_containing(mut self, fragment: impl Into<String>) -> Self {
+        self.path_contains = Some(fragment.into());
+        self
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    error_rate: f64,
+    rng: fastrand::Rng,
+    latency: Duration,
+    queue: VecDeque<(u32, Fault)>,
+    always: Option<Fault>,
+    path_contains: Option<String>,
+    injected: u64,
+}
+
+impl State {
+    fn from_config(config: FaultConfig) -> Self {
+        State {
+            error_rate: config.error_rate.clamp(0.0, 1.0),
+            rng: fastrand::Rng::with_seed(config.error_seed),
+            latency: config.latency,
+            queue: config.queue.into_iter().filter(|(n, _)| *n > 0).collect(),
+            always: config.always,
+            path_contains: config.path_contains,
+            injected: 0,
+        }
+    }
+}
+
+/// What to do to one request.
+#[derive(Debug, Default)]
+pub(crate) struct Decision {
+    pub(crate) latency: Duration,
+    pub(crate) fault: Option<Fault>,
+}
+
+/// The live fault switches of a running sandbox. Cheap to clone; every clone changes the same
+/// sandbox, from any thread.
+#[derive(Clone, Debug)]
+pub struct Faults {
+    state: Arc<Mutex<State>>,
+}
+
+impl Faults {
+    pub(crate) fn new(config: FaultConfig) -> Self {
+        Faults {
+            state: Arc::new(Mutex::new(State::from_config(config))),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-changed in a way that
+        // matters for a test server; keep serving.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Answers this fraction (0.0 to 1.0) of requests `503`; the RNG keeps its sequence.
+    pub fn set_error_rate(&self, fraction: f64) {
+        self.lock().error_rate = fraction.clamp(0.0, 1.0);
+    }
+
+    /// Like [`Faults::set_error_rate`], restarting the RNG from `seed`.
+    pub fn set_error_rate_seeded(&self, fraction: f64, seed: u64) {
+        let mut state = self.lock();
+        state.error_rate = fraction.clamp(0.0, 1.0);
+        state.rng = fastrand::Rng::with_seed(seed);
+    }
+
+    /// Waits this long before answering each request (`Duration::ZERO` for none).
+    pub fn set_latency(&self, latency: Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// Answers the next `count` requests with `fault`, after any faults queued before.
+    pub fn fail_next(&self, count: u32, fault: Fault) {
+        if count > 0 {
+            self.lock().queue.push_back((count, fault));
+        }
+    }
+
+    /// Answers the next `count` requests with `status` and `reason` and an empty body.
+    pub fn fail_next_with_status(&self, count: u32, status: u16, reason: impl Into<String>) {
+        self.fail_next(count, Fault::status(status, reason));
+    }
+
+    /// Answers the next `count` requests `429` with `Retry-After: retry_after_secs`.
+    pub fn rate_limit_next(&self, count: u32, retry_after_secs: u32) {
+        self.fail_next(count, Fault::too_many_requests(retry_after_secs));
+    }
+
+    /// Answers every request with `fault` until set to `None`.
+    pub fn set_always(&self, fault: Option<Fault>) {
+        self.lock().always = fault;
+    }
+
+    /// Applies faults (latency included) only to requests whose path contains `fragment`;
+    /// `None` for every request.
+    pub fn set_path_filter(&self, fragment: Option<String>) {
+        self.lock().path_contains = fragment;
+    }
+
+    /// How many queued fault answers are left.
+    pub fn pending(&self) -> u64 {
+        self.lock().queue.iter().map(|(n, _)| u64::from(*n)).sum()
+    }
+
+    /// How many requests were answered with a fault so far.
+    pub fn injected(&self) -> u64 {
+        self.lock().injected
+    }
+
+    /// Turns every fault off (the injected count is kept).
+    pub fn clear(&self) {
+        let mut state = self.lock();
+        let injected = state.injected;
+        *state = State::from_config(FaultConfig::default());
+        state.injected = injected;
+    }
+
+    pub(crate) fn decide(&self, path: &str) -> Decision {
+        let mut state = self.lock();
+        if let Some(fragment) = &state.path_contains
+            && !path.contains(fragment.as_str())
+        {
+            return Decision::default();
+        }
+        let fault = if let Some((count, fault)) = state.queue.front_mut() {
+            *count -= 1;
+            let fault = fault.clone();
+            if *count == 0 {
+                state.queue.pop_front();
+            }
+            Some(fault)
+        } else if let Some(fault) = &state.always {
+            Some(fault.clone())
+        } else if state.error_rate > 0.0 && state.rng.f64() < state.error_rate {
+            Some(Fault::ServiceUnavailable)
+        } else {
+            None
+        };
+        if fault.is_some() {
+            state.injected += 1;
+        }
+        Decision {
+            latency: state.latency,
+            fault,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_then_always_then_rate() {
+        let faults = Faults::new(
+            FaultConfig::new()
+                .fail_next(2, Fault::HtmlPage)
+                .error_rate(1.0, 1),
+        );
+        faults.fail_next(1, Fault::LoginRedirect);
+        assert_eq!(faults.pending(), 3);
+        assert_eq!(faults.decide("/x").fault, Some(Fault::HtmlPage));
+        assert_eq!(faults.decide("/x").fault, Some(Fault::HtmlPage));
+        assert_eq!(faults.decide("/x").fault, Some(Fault::LoginRedirect));
+        assert_eq!(faults.decide("/x").fault, Some(Fault::ServiceUnavailable));
+        faults.set_always(Some(Fault::TruncatedJson));
+        assert_eq!(faults.decide("/x").fault, Some(Fault::TruncatedJson));
+        assert_eq!(faults.injected(), 5);
+        faults.clear();
+        assert_eq!(faults.decide("/x").fault, None);
+    }
+
+    #[test]
+    fn error_rate_is_seeded_and_about_right() {
+        let run = || {
+            let f = Faults::new(FaultConfig::new().error_rate(0.25, 9));
+            (0..4000)
+                .map(|_| f.decide("/").fault.is_some())
+                .collect::<Vec<_>>()
+        };
+        let a = run();
+        assert_eq!(a, run());
+        let hits = a.iter().filter(|h| **h).count();
+        assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn scope_leaves_other_paths_alone() {
+        let f = Faults::new(
+            FaultConfig::new()
+                .always(Fault::HtmlPage)
+                .only_paths_containing("/roles"),
+        );
+        assert_eq!(f.decide("/api/serviceowner/organizations").fault, None);
+        assert_eq!(
+            f.decide("/a/personalcontacts/r1/roles").fault,
+            Some(Fault::HtmlPage)
+        );
+    }
+}
