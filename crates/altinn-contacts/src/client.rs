@@ -23,7 +23,7 @@ use crate::paging::OrganizationPager;
 /// [`Client::builder`]), or any [`ContactsApi`] through [`Client::from_api`] (a mock, a fake,
 /// another backend). Cloning is as cheap as cloning `A`.
 #[derive(Clone, Debug)]
-pub struct Client<A> {
+pub struct Client<A = crate::ReqwestContactsApi> {
     api: A,
     origin: Option<Url>,
 }
