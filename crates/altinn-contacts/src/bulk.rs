@@ -219,7 +219,7 @@ impl<'c, A: ContactsApi, O: BulkOperation + 'c> BulkJob<'c, A, O> {
 
     /// Runs the job: one result per input, yielded as each call finishes. Inputs are read lazily,
     /// as slots free up, so the input iterator may be long.
-    pub fn stream(self) -> impl Stream<Item = BulkResult<O::Output>> + Send + 'c {
+    pub fn stream(self) -> impl Stream<Item = BulkResult<O::Output>> + Send + Unpin + 'c {
         let BulkJob {
             client,
             inputs,

@@ -6,12 +6,14 @@
 //! [`limit`](OrganizationPager::limit) is reached. A page is fetched only when the consumer wants
 //! the next item, so dropping the stream stops the requests.
 //!
+//! The streams are boxed (`Send`, `Unpin`), so `.next().await` works on them without pinning.
+//!
 //! An error is yielded as an item and ends the stream: a consumer sees every organization that
 //! came before the failure, then the failure.
 
 use altinn_contacts_api::{ContactsApi, Error, InvalidInput, MAX_PAGE_SIZE, OrganizationsQuery};
 use altinn_contacts_model::{Organization, OrganizationList};
-use futures::stream::{self, Stream, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
 use crate::Client;
 
@@ -69,7 +71,7 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
     }
 
     /// The pages, one [`OrganizationList`] each. Empty pages are not yielded.
-    pub fn pages(self) -> impl Stream<Item = Result<OrganizationList, Error>> + Send + 'c {
+    pub fn pages(self) -> BoxStream<'c, Result<OrganizationList, Error>> {
         let OrganizationPager {
             client,
             query,
@@ -125,13 +127,15 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
                 Some((Ok(page), next))
             }
         })
+        .boxed()
     }
 
     /// Every organization, page after page.
-    pub fn stream(self) -> impl Stream<Item = Result<Organization, Error>> + Send + 'c {
+    pub fn stream(self) -> BoxStream<'c, Result<Organization, Error>> {
         self.pages()
             .map_ok(|page| stream::iter(page.into_items().into_iter().map(Ok::<_, Error>)))
             .try_flatten()
+            .boxed()
     }
 }
 
