@@ -107,7 +107,7 @@ impl ReqwestContactsApi {
         &self.inner.retry
     }
 
-    /// `{base}api/serviceowner/{segments...}?{pairs}[&ForceEIAuthentication]`, every segment
+    /// `{base}api/serviceowner/{segments...}?[ForceEIAuthentication&]{pairs}`, every segment
     /// and query value percent-encoded.
     fn endpoint(&self, segments: &[&str], pairs: &[(&'static str, String)]) -> Url {
         let mut url = self.inner.base_url.clone();
@@ -118,6 +118,10 @@ impl ReqwestContactsApi {
                 .extend(segments);
         }
         let mut query = String::new();
+        if self.inner.force_ei_authentication {
+            // First and without a value, as Altinn documents it.
+            query.push_str("ForceEIAuthentication");
+        }
         for (name, value) in pairs {
             if !query.is_empty() {
                 query.push('&');
@@ -125,12 +129,6 @@ impl ReqwestContactsApi {
             encode_into(&mut query, name, true);
             query.push('=');
             encode_into(&mut query, value, false);
-        }
-        if self.inner.force_ei_authentication {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            query.push_str("ForceEIAuthentication");
         }
         url.set_query((!query.is_empty()).then_some(query.as_str()));
         url
@@ -150,13 +148,35 @@ impl ReqwestContactsApi {
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        self.get_with_retries(op, url).instrument(span).await
+        let started = Instant::now();
+        let mut progress = Progress::default();
+        let result = self
+            .get_with_retries(op, url, &mut progress)
+            .instrument(span.clone())
+            .await;
+        // Recorded once, at the end: a subscriber that appends recorded fields would otherwise
+        // repeat them for every attempt.
+        span.record("attempts", progress.attempts);
+        if let Some(status) = progress.status {
+            span.record("status", status);
+        }
+        span.in_scope(|| {
+            let duration_ms = millis(started.elapsed());
+            match &result {
+                Ok(_) => tracing::debug!(duration_ms, "call succeeded"),
+                Err(error) => {
+                    tracing::debug!(duration_ms, error = error_kind(error), "call failed")
+                }
+            }
+        });
+        result
     }
 
     async fn get_with_retries<T: DeserializeOwned>(
         &self,
         op: Operation,
         url: Url,
+        progress: &mut Progress,
     ) -> Result<T, Error> {
         let policy = &self.inner.retry;
         let started = Instant::now();
@@ -165,6 +185,7 @@ impl ReqwestContactsApi {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            progress.attempts = attempt;
             let timeout = match deadline {
                 Some(deadline) => deadline
                     .saturating_duration_since(Instant::now())
@@ -173,15 +194,12 @@ impl ReqwestContactsApi {
             };
             let attempt_started = Instant::now();
             let outcome = self.attempt(op, &url, timeout).await;
-            let duration_ms =
-                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let duration_ms = millis(attempt_started.elapsed());
             let (error, retry_after) = match outcome {
                 Attempt::Answered(answer) => {
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt, status, duration_ms, "answered");
-                    let span = tracing::Span::current();
-                    span.record("attempts", attempt);
-                    span.record("status", status);
+                    progress.status = Some(status);
                     if answer.status.is_success() {
                         return answer.decode(op);
                     }
@@ -194,7 +212,6 @@ impl ReqwestContactsApi {
                 }
                 Attempt::Failed(error) => {
                     tracing::debug!(attempt, kind = ?error.kind, duration_ms, "failed");
-                    tracing::Span::current().record("attempts", attempt);
                     let retryable = matches!(
                         error.kind,
                         TransportFailure::Connect
@@ -217,11 +234,7 @@ impl ReqwestContactsApi {
                 tracing::debug!(attempt, "deadline reached, not retrying");
                 return Err(with_attempts(error, attempt));
             }
-            tracing::info!(
-                attempt,
-                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                "retrying"
-            );
+            tracing::info!(attempt, wait_ms = millis(wait), "retrying");
             tokio::time::sleep(wait).await;
         }
     }
@@ -307,6 +320,32 @@ impl ReqwestContactsApi {
     }
 }
 
+/// How far a call got, for its span.
+#[derive(Default)]
+struct Progress {
+    attempts: u32,
+    status: Option<u16>,
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A short, data-free name of an error's kind, for logs.
+fn error_kind(error: &Error) -> &'static str {
+    match error {
+        Error::InvalidInput(_) => "invalid input",
+        Error::Auth { .. } => "auth",
+        Error::NotFound(_) => "not found",
+        Error::BadRequest(_) => "bad request",
+        Error::Throttled { .. } => "throttled",
+        Error::Server(_) => "server",
+        Error::Transport(_) => "transport",
+        Error::Decode(_) => "decode",
+        _ => "other",
+    }
+}
+
 /// What one attempt came to.
 enum Attempt {
     /// A complete HTTP answer, whatever its status.
@@ -351,18 +390,7 @@ fn transport_error(op: Operation, error: reqwest::Error) -> TransportError {
     let mut parts: Vec<String> = Vec::new();
     let mut next: Option<&(dyn StdError + 'static)> = Some(&error);
     while let Some(e) = next {
-        if e.downcast_ref::<rustls::Error>().is_some() {
-            tls = true;
-        }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            // io::Error hides a wrapped error from `source()`: look inside.
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
-            {
-                tls = true;
-            }
-        }
+        tls |= is_tls(e);
         if e.downcast_ref::<hyper::Error>()
             .is_some_and(hyper::Error::is_incomplete_message)
         {
@@ -386,6 +414,21 @@ fn transport_error(op: Operation, error: reqwest::Error) -> TransportError {
         TransportFailure::Other
     };
     TransportError::new(op, kind, crate::response::clean(&parts.join(": ")))
+}
+
+/// True when `e` is a rustls error, possibly inside (nested) `io::Error`s, which hide what they
+/// wrap from `source()`.
+fn is_tls(e: &(dyn StdError + 'static)) -> bool {
+    if e.is::<rustls::Error>() {
+        return true;
+    }
+    match e
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+    {
+        Some(inner) => is_tls(inner),
+        None => false,
+    }
 }
 
 /// Percent-encodes `text` into `out`: everything but ASCII letters, digits and `-._~` (and `$`

@@ -365,6 +365,39 @@ mod tests {
     }
 
     #[test]
+    fn keys_tokens_and_user_agents_are_checked_without_echoing_them() {
+        let base = || ConfigBuilder::new().base_url("http://127.0.0.1:1/");
+        assert!(matches!(
+            base().build().unwrap_err(),
+            ConfigError::MissingApiKey
+        ));
+        assert!(matches!(
+            base().api_key("  ").build().unwrap_err(),
+            ConfigError::MissingApiKey
+        ));
+        let err = base().api_key("key-\n-4711").build().unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidApiKey), "{err:?}");
+        assert!(!format!("{err} {err:?}").contains("4711"));
+        let err = base()
+            .api_key("k")
+            .bearer_token("tok\r\nX-Injected: 1")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidToken), "{err:?}");
+        assert!(!format!("{err} {err:?}").contains("Injected"));
+        assert!(matches!(
+            base().api_key("k").bearer_token("").build().unwrap_err(),
+            ConfigError::InvalidToken
+        ));
+        assert!(matches!(
+            base().api_key("k").user_agent("a\nb").build().unwrap_err(),
+            ConfigError::InvalidUserAgent
+        ));
+        let api = base().api_key(" k ").build().unwrap();
+        assert_eq!(api.base_url().as_str(), "http://127.0.0.1:1/");
+    }
+
+    #[test]
     fn bad_base_urls_are_refused_without_echoing_credentials() {
         for bad in [
             "www.altinn.no",

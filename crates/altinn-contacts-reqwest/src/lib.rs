@@ -48,7 +48,10 @@ pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use environment::Environment;
 pub use identity::{Certificate, Identity};
 pub use retry::RetryPolicy;
-/// The secret type of [`TokenProvider::token`], re-exported so implementors need not name
-/// `secrecy` in their own manifest.
-pub use secrecy::SecretString;
 pub use token::TokenProvider;
+
+/// The attribute that implements [`TokenProvider`], re-exported so implementors need not name
+/// `async-trait` in their own manifest.
+pub use async_trait::async_trait;
+/// The secret type of [`TokenProvider::token`], re-exported for the same reason.
+pub use secrecy::SecretString;
