@@ -145,6 +145,10 @@ impl ReqwestContactsApi {
             "altinn_contacts",
             operation = op.name(),
             org = org.map(OrganizationNumber::as_str),
+            // The path holds only validated identifiers; search values are in the query, which
+            // is not logged.
+            method = "GET",
+            path = url.path(),
             attempts = tracing::field::Empty,
             status = tracing::field::Empty,
         );
