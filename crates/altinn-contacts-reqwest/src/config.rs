@@ -252,6 +252,11 @@ impl ConfigBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent);
+        if is_loopback(&base_url) {
+            // A local server (the sandbox, a test server) is never reached through the proxy that
+            // HTTP(S)_PROXY names for the outside world.
+            http = http.no_proxy();
+        }
         if let Some(n) = self.pool_max_idle_per_host {
             http = http.pool_max_idle_per_host(n);
         }
@@ -327,6 +332,16 @@ fn parse_base_url(given: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// True when the URL's host is this machine.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 /// A URL as it may be shown: without anything before an `@` in its authority.
 fn shown_url(given: &str) -> String {
     let given: String = given.chars().take(200).collect();
@@ -395,6 +410,19 @@ mod tests {
         ));
         let api = base().api_key(" k ").build().unwrap();
         assert_eq!(api.base_url().as_str(), "http://127.0.0.1:1/");
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognized() {
+        for (url, local) in [
+            ("http://127.0.0.1:8080/", true),
+            ("http://[::1]:8080/", true),
+            ("http://LOCALHOST/", true),
+            ("https://www.altinn.no/", false),
+            ("http://10.0.0.1/", false),
+        ] {
+            assert_eq!(is_loopback(&Url::parse(url).unwrap()), local, "{url}");
+        }
     }
 
     #[test]
