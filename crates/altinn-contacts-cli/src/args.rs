@@ -1,0 +1,410 @@
+//! The command line: commands, options and their environment variables (clap derive).
+//!
+//! Values are kept as typed here and validated in [`crate::commands`], so a bad organization
+//! number gets the same one-line `error:` and exit code 2 as any other invalid input.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::builder::TypedValueParser as _;
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+/// Look up contact information of Norwegian organizations in Altinn (ServiceOwner API).
+///
+/// Try it without credentials against the embedded sandbox:
+///   altinn-contacts --sandbox official-contacts 910021451
+#[derive(Debug, Parser)]
+#[command(name = "altinn-contacts", version, about, long_about = None, after_help = AFTER_HELP)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success; 1 API, transport or decode error (bulk: any item failed);
+2 usage error or invalid input, before any request.
+
+Examples:
+  altinn-contacts --sandbox official-contacts 910021451
+  ALTINN_API_KEY=... ALTINN_CERT=virksomhet.p12 ALTINN_CERT_PASSWORD=... \\
+    altinn-contacts --env tt02 --format json personal-contacts 910021451";
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Altinn environment.
+    #[arg(long = "env", value_enum, env = "ALTINN_ENV", default_value_t = EnvName::Production, global = true)]
+    pub(crate) env: EnvName,
+
+    /// Base URL instead of the environment's (e.g. a local sandbox).
+    #[arg(long, env = "ALTINN_BASE_URL", value_name = "URL", global = true)]
+    pub(crate) base_url: Option<String>,
+
+    /// The service owner's API key (prefer the environment variable: arguments show in `ps`).
+    #[arg(
+        long,
+        env = "ALTINN_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub(crate) api_key: Option<Secret>,
+
+    /// Enterprise certificate: a PKCS#12 file (.p12/.pfx) or a PEM file with certificate and key.
+    #[arg(long, env = "ALTINN_CERT", value_name = "PATH", global = true)]
+    pub(crate) cert: Option<PathBuf>,
+
+    /// Password of the PKCS#12 certificate file.
+    #[arg(
+        long,
+        env = "ALTINN_CERT_PASSWORD",
+        value_name = "PW",
+        hide_env_values = true,
+        global = true
+    )]
+    pub(crate) cert_password: Option<Secret>,
+
+    /// Bearer token (Maskinporten or Altinn token) instead of or besides a certificate.
+    #[arg(
+        long,
+        env = "ALTINN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub(crate) token: Option<Secret>,
+
+    /// Extra trusted root certificate(s), PEM.
+    #[arg(long, env = "ALTINN_CA_CERT", value_name = "PATH", global = true)]
+    pub(crate) ca_cert: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+    pub(crate) format: Format,
+
+    /// Timeout of each request attempt, in seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, global = true)]
+    pub(crate) timeout: Option<Duration>,
+
+    /// How many times a transient failure (503, 429, timeout ...) is retried.
+    #[arg(long, value_name = "N", global = true)]
+    pub(crate) retries: Option<u32>,
+
+    /// Log each request (method, path, status, time) to stderr; twice for more detail.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+
+    /// Start the embedded sandbox on loopback and use it (no key or certificate needed).
+    #[arg(long, global = true)]
+    pub(crate) sandbox: bool,
+
+    /// Show national identity numbers in table output (masked by default).
+    #[arg(long, global = true)]
+    pub(crate) reveal_ssn: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List organizations (one page, or every page with --all).
+    Organizations(OrganizationsArgs),
+    /// Find organizations by an official or personal contact point.
+    Search(SearchArgs),
+    /// Show one organization.
+    Organization {
+        /// Organization number (nine digits).
+        #[arg(value_name = "ORGNR")]
+        orgnr: String,
+    },
+    /// Official contact points of an organization.
+    OfficialContacts {
+        /// Organization number (nine digits).
+        #[arg(value_name = "ORGNR")]
+        orgnr: String,
+    },
+    /// Personal contact points registered for an organization.
+    PersonalContacts(PersonalContactsArgs),
+    /// Roles a person holds for an organization.
+    Roles {
+        /// Organization number (nine digits).
+        #[arg(value_name = "ORGNR")]
+        orgnr: String,
+        /// The person's id, `r` followed by digits (a personal contact's PersonalContactId).
+        #[arg(value_name = "PERSON_ID")]
+        person_id: String,
+    },
+    /// Run the embedded sandbox until Ctrl-C, printing its base URL and API key.
+    Sandbox(SandboxArgs),
+    /// Look up many organizations from a file; JSON Lines out, one line per number.
+    #[command(subcommand)]
+    Bulk(BulkCommand),
+}
+
+/// `organizations`.
+#[derive(Debug, Args)]
+pub(crate) struct OrganizationsArgs {
+    /// Only organizations of this organisation form (AS, ENK, NUF ...).
+    #[arg(long = "type", value_name = "CODE")]
+    pub(crate) type_code: Option<String>,
+    /// Sort order.
+    #[arg(long, value_enum)]
+    pub(crate) order_by: Option<OrderByArg>,
+    /// Page size (1 to 1000); with --all, the size of each page.
+    #[arg(long, value_name = "N")]
+    pub(crate) top: Option<u32>,
+    /// Organizations to skip; with --all, where the first page starts.
+    #[arg(long, value_name = "N")]
+    pub(crate) skip: Option<u64>,
+    /// Every page, not just one.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Embed each organization's official contacts.
+    #[arg(long)]
+    pub(crate) with_official_contacts: bool,
+}
+
+/// `search`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("contact-point").required(true).multiple(true).args(["email", "phone"])))]
+pub(crate) struct SearchArgs {
+    /// E-mail address to search for.
+    #[arg(long, value_name = "E")]
+    pub(crate) email: Option<String>,
+    /// Phone number to search for (a leading + is kept).
+    #[arg(long, value_name = "P")]
+    pub(crate) phone: Option<String>,
+}
+
+/// `personal-contacts`.
+#[derive(Debug, Args)]
+pub(crate) struct PersonalContactsArgs {
+    /// Organization number (nine digits).
+    #[arg(value_name = "ORGNR")]
+    pub(crate) orgnr: String,
+    /// Only people with this role (role definition code, e.g. DAGL).
+    #[arg(long, value_name = "CODE")]
+    pub(crate) role: Option<String>,
+    /// Only people with rights to this service (needs --service-edition).
+    #[arg(long, value_name = "CODE", requires = "service_edition")]
+    pub(crate) service_code: Option<String>,
+    /// Edition of --service-code.
+    #[arg(long, value_name = "N", requires = "service_code")]
+    pub(crate) service_edition: Option<String>,
+}
+
+/// `sandbox`.
+#[derive(Debug, Args)]
+pub(crate) struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub(crate) listen: SocketAddr,
+    /// How many organizations to generate (besides the API page's samples).
+    #[arg(long, value_name = "N")]
+    pub(crate) organizations: Option<usize>,
+}
+
+/// `bulk`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BulkCommand {
+    /// Official contacts of every organization in the input file.
+    OfficialContacts(BulkArgs),
+    /// Personal contacts of every organization in the input file.
+    PersonalContacts(BulkArgs),
+}
+
+/// Options of both bulk commands.
+#[derive(Debug, Args)]
+pub(crate) struct BulkArgs {
+    /// One organization number a line; blank lines and lines starting with # are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) input: PathBuf,
+    /// Where the JSON Lines go (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = altinn_contacts::DEFAULT_CONCURRENCY,
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub(crate) concurrency: usize,
+    /// At most this many requests a second (may be fractional, e.g. 0.5).
+    #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
+    pub(crate) rate: Option<f64>,
+    /// Keep the output file and skip numbers already in it (repairs a line cut off by a kill).
+    #[arg(long, requires = "output")]
+    pub(crate) resume: bool,
+}
+
+/// Altinn environments, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EnvName {
+    /// <https://www.altinn.no>
+    #[value(alias = "prod")]
+    Production,
+    /// <https://tt02.altinn.no> (test)
+    #[value(alias = "test")]
+    Tt02,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// A readable table (identity numbers masked unless --reveal-ssn).
+    Table,
+    /// The models with Altinn's field names; lists as arrays.
+    Json,
+    /// One JSON object a line.
+    Jsonl,
+    /// A header and one row per record.
+    Csv,
+}
+
+/// `--order-by` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OrderByArg {
+    /// By name.
+    Name,
+    /// By organization number.
+    Number,
+}
+
+/// A secret given on the command line or in the environment; `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err("it must be a positive number of seconds".into());
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| e.to_string())
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of requests per second"))?;
+    altinn_contacts::RateLimit::per_second(rate)
+        .map(|_| rate)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let cli = Cli::try_parse_from([
+            "altinn-contacts",
+            "--api-key",
+            "very-secret-key",
+            "--token",
+            "tok-123",
+            "--cert-password",
+            "pw-456",
+            "official-contacts",
+            "910021451",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        for secret in ["very-secret-key", "tok-123", "pw-456"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert_eq!(cli.global.api_key.unwrap().expose(), "very-secret-key");
+    }
+
+    #[test]
+    fn usage_errors() {
+        for args in [
+            &["altinn-contacts", "search"][..],
+            &[
+                "altinn-contacts",
+                "personal-contacts",
+                "910021451",
+                "--service-code",
+                "4936",
+            ],
+            &[
+                "altinn-contacts",
+                "bulk",
+                "official-contacts",
+                "--input",
+                "x",
+                "--resume",
+            ],
+            &[
+                "altinn-contacts",
+                "bulk",
+                "official-contacts",
+                "--input",
+                "x",
+                "--concurrency",
+                "0",
+            ],
+            &[
+                "altinn-contacts",
+                "bulk",
+                "official-contacts",
+                "--input",
+                "x",
+                "--rate",
+                "-1",
+            ],
+            &["altinn-contacts", "--timeout", "0", "organizations"],
+            &["altinn-contacts", "--format", "xml", "organizations"],
+            &["altinn-contacts", "--env", "staging", "organizations"],
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn global_options_go_anywhere() {
+        let cli = Cli::try_parse_from([
+            "altinn-contacts",
+            "organizations",
+            "--all",
+            "--format",
+            "csv",
+            "--sandbox",
+            "-vv",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.format, Format::Csv);
+        assert!(cli.global.sandbox);
+        assert_eq!(cli.global.verbose, 2);
+    }
+}

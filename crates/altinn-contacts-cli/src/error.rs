@@ -1,0 +1,103 @@
+//! How a command fails: the one `error:` line on stderr and the exit code.
+
+use std::fmt::Display;
+
+/// Exit code of a usage error or invalid input, found before any request.
+pub(crate) const EXIT_USAGE: u8 = 2;
+/// Exit code of an API, transport or decode error (bulk: any item failed).
+pub(crate) const EXIT_FAILED: u8 = 1;
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+pub(crate) const EXIT_INTERRUPTED: u8 = 130;
+
+/// A failed command.
+#[derive(Debug)]
+pub(crate) enum CliError {
+    /// Wrong usage or invalid input; nothing was sent.
+    Usage(String),
+    /// A call failed.
+    Api(altinn_contacts::Error),
+    /// Anything else that failed after the input was accepted (I/O, the sandbox).
+    Failed(String),
+    /// Ctrl-C.
+    Interrupted(String),
+}
+
+impl CliError {
+    /// A usage error from anything displayable (an `InvalidInput`, a `ConfigError` ...).
+    pub(crate) fn usage(e: impl Display) -> Self {
+        CliError::Usage(e.to_string())
+    }
+
+    /// A failure with some context.
+    pub(crate) fn failed(context: &str, e: impl Display) -> Self {
+        CliError::Failed(format!("{context}: {e}"))
+    }
+
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => EXIT_USAGE,
+            // The API layer refuses bad input before sending, like the CLI's own checks.
+            CliError::Api(altinn_contacts::Error::InvalidInput(_)) => EXIT_USAGE,
+            CliError::Api(_) | CliError::Failed(_) => EXIT_FAILED,
+            CliError::Interrupted(_) => EXIT_INTERRUPTED,
+        }
+    }
+
+    /// The `error: ...` line: one line, identity numbers masked.
+    pub(crate) fn line(&self) -> String {
+        let text = match self {
+            CliError::Usage(m) | CliError::Failed(m) | CliError::Interrupted(m) => m.clone(),
+            CliError::Api(e) => e.to_string(),
+        };
+        let flat: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        format!(
+            "error: {}",
+            altinn_contacts::redact_identity_numbers(flat.trim())
+        )
+    }
+}
+
+impl From<altinn_contacts::Error> for CliError {
+    fn from(e: altinn_contacts::Error) -> Self {
+        CliError::Api(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use altinn_contacts::{Error, HttpFailure, Operation};
+
+    #[test]
+    fn api_errors_make_one_line_with_status_and_message() {
+        let e = CliError::from(Error::from_status(
+            HttpFailure::new(
+                Operation::GetOrganization,
+                400,
+                "Invalid organization number:\r\n0000000",
+            ),
+            None,
+        ));
+        assert_eq!(e.exit_code(), 1);
+        let line = e.line();
+        assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
+        assert!(line.starts_with("error: get organization: HTTP 400 Invalid organization number:"));
+    }
+
+    #[test]
+    fn invalid_input_is_a_usage_error() {
+        let bad = "12"
+            .parse::<altinn_contacts::OrganizationNumber>()
+            .unwrap_err();
+        assert_eq!(CliError::Api(Error::InvalidInput(bad)).exit_code(), 2);
+        assert_eq!(CliError::usage("x").exit_code(), 2);
+        assert!(
+            !CliError::Failed("id 06117701547".into())
+                .line()
+                .contains("0611770")
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! The `altinn-contacts` command-line tool, as a library so its parts are unit-tested; the
+//! binary (`src/main.rs`) only calls [`main`].
+//!
+//! - `args`: the command line (clap derive, with environment variables).
+//! - `commands`: each command: validate, connect, call, print.
+//! - `bulk`: the bulk commands: input file, JSON Lines output, `--resume`, progress, summary.
+//! - `output`: table, JSON, JSON Lines and CSV.
+//! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
+
+mod args;
+mod bulk;
+mod commands;
+mod error;
+mod output;
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Cli;
+use crate::error::{CliError, EXIT_FAILED};
+
+/// Runs the tool with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with code 0; usage errors to stderr with code 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                CliError::failed("cannot start the async runtime", e).line()
+            );
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.line());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// `-v` shows each request of the transport (its `altinn_contacts` span: operation,
+/// organization, method, path; and per attempt: status and time) on stderr; `-vv` more detail.
+/// Secrets never reach these events: the transport does not record them.
+fn init_tracing(verbose: u8) {
+    let directives = match verbose {
+        0 => "warn",
+        1 => "warn,altinn_contacts=debug,altinn_contacts_reqwest=debug,altinn_contacts_cli=debug",
+        _ => {
+            "warn,altinn_contacts=trace,altinn_contacts_reqwest=trace,altinn_contacts_cli=trace,altinn_contacts_sandbox=debug"
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
+}
