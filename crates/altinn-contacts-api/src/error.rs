@@ -400,14 +400,15 @@ impl Error {
     }
 
     /// True for failures that may pass when the same request is repeated later: throttling,
-    /// 502/503/504, and connect errors or timeouts.
+    /// 502/503/504, connect errors, timeouts and connections broken mid-body (every call is an
+    /// idempotent GET, so repeating it is safe).
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Throttled { .. } => true,
             Error::Server(h) => matches!(h.status, 502..=504),
             Error::Transport(t) => matches!(
                 t.kind,
-                TransportFailure::Connect | TransportFailure::Timeout
+                TransportFailure::Connect | TransportFailure::Timeout | TransportFailure::Body
             ),
             _ => false,
         }
