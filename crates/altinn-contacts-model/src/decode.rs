@@ -40,6 +40,16 @@ impl std::error::Error for DecodeError {}
 
 /// Decodes `body` into `T`, reporting the JSON path of the first value that does not fit.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    // Path tracking costs on every value; bodies almost always decode, so decode plainly first
+    // and pay for the path only to explain a failure.
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_tracking_path(body),
+    }
+}
+
+/// The slow path of [`decode`]: the same decode with the JSON path tracked.
+fn decode_tracking_path<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
