@@ -1,0 +1,156 @@
+//! Shared by the end-to-end tests: finding the `altinn-contacts` binary, running it against a
+//! sandbox, and reading its output.
+
+#![allow(dead_code)] // Each test file uses a different part of this module.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use altinn_contacts_sandbox::{FaultConfig, Sandbox};
+use serde_json::Value;
+
+/// The `altinn-contacts` binary: `$ALTINN_CONTACTS_BIN`, else `<target>/<profile>/altinn-contacts`
+/// next to this test's own `deps/` directory. `cargo test --workspace` builds it (the CLI package
+/// has an integration test of its own); when it is missing, it is built here once.
+pub fn bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(path) = std::env::var_os("ALTINN_CONTACTS_BIN") {
+            let path = PathBuf::from(path);
+            assert!(
+                path.is_file(),
+                "ALTINN_CONTACTS_BIN={} is not a file",
+                path.display()
+            );
+            return path;
+        }
+        let exe = std::env::current_exe().expect("the test binary knows its path");
+        // <target>/debug/deps/<test>-<hash>  ->  <target>/debug/altinn-contacts
+        let profile_dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("the test binary lives in <target>/<profile>/deps");
+        let path = profile_dir.join(format!("altinn-contacts{}", std::env::consts::EXE_SUFFIX));
+        if !path.is_file() {
+            build_cli();
+        }
+        assert!(
+            path.is_file(),
+            "the altinn-contacts binary is missing at {}: run `cargo build -p altinn-contacts-cli` \
+             (or `cargo test --workspace`), or set ALTINN_CONTACTS_BIN",
+            path.display()
+        );
+        path
+    })
+    .clone()
+}
+
+/// Builds the CLI with the cargo that runs these tests (only when its binary is missing).
+fn build_cli() {
+    let Some(cargo) = std::env::var_os("CARGO") else {
+        return;
+    };
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "altinn-contacts-cli",
+            "--bin",
+            "altinn-contacts",
+        ])
+        .status();
+    assert!(
+        matches!(status, Ok(s) if s.success()),
+        "`cargo build -p altinn-contacts-cli` failed: {status:?}"
+    );
+}
+
+/// A sandbox on 127.0.0.1:0 with its own runtime (the binary runs as a child process).
+pub fn sandbox(organizations: usize) -> Sandbox {
+    sandbox_with(organizations, FaultConfig::new())
+}
+
+pub fn sandbox_with(organizations: usize, faults: FaultConfig) -> Sandbox {
+    Sandbox::builder()
+        .organizations(organizations)
+        .faults(faults)
+        .start_blocking()
+        .expect("the sandbox starts")
+}
+
+/// The binary with no `ALTINN_*` variables from the environment of the test run.
+pub fn command() -> Command {
+    let mut cmd = Command::new(bin());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("ALTINN_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// The binary pointed at `sandbox` through the environment variables.
+pub fn against(sandbox: &Sandbox) -> Command {
+    let mut cmd = command();
+    cmd.env("ALTINN_BASE_URL", sandbox.base_url())
+        .env("ALTINN_API_KEY", sandbox.api_key());
+    cmd
+}
+
+/// Runs `cmd` with `args` to the end.
+pub fn run(mut cmd: Command, args: &[&str]) -> Output {
+    cmd.args(args).output().expect("the binary runs")
+}
+
+/// Runs the binary against `sandbox` with `args`.
+pub fn run_against(sandbox: &Sandbox, args: &[&str]) -> Output {
+    run(against(sandbox), args)
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing stderr when it differs.
+#[track_caller]
+pub fn assert_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Every line of the output as a JSON value.
+pub fn json_lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
+        .collect()
+}
+
+/// A child process that is killed when dropped (a failed assertion must not leave it running).
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A scratch directory in the system temp directory, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("altinn-contacts-e2e-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
