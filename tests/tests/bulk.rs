@@ -1,0 +1,268 @@
+//! `bulk`: a thousand organizations with injected 503s and unknown numbers, standard output,
+//! and `--resume` after a job killed halfway.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use altinn_contacts::OrganizationNumber;
+use altinn_contacts_sandbox::{FaultConfig, Sandbox};
+use common::*;
+use serde_json::Value;
+
+/// The served numbers that are valid organization numbers (the quirk record `"00210    "` is not).
+fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
+    sandbox
+        .organization_numbers()
+        .into_iter()
+        .filter(|n| n.parse::<OrganizationNumber>().is_ok())
+        .collect()
+}
+
+/// Valid organization numbers the sandbox does not serve.
+fn unknown_numbers(sandbox: &Sandbox, count: usize) -> Vec<String> {
+    let served: HashSet<String> = sandbox.organization_numbers().into_iter().collect();
+    (11_111_111u32..)
+        .filter_map(|base| {
+            (0..10)
+                .map(|d| format!("{base}{d}"))
+                .find(|n| n.parse::<OrganizationNumber>().is_ok())
+        })
+        .filter(|n| !served.contains(n))
+        .take(count)
+        .collect()
+}
+
+/// Output lines by `OrganizationNumber`, asserting that none appears twice.
+#[track_caller]
+fn by_number(lines: &[Value]) -> HashMap<String, Value> {
+    let mut map = HashMap::new();
+    for line in lines {
+        let n = line["OrganizationNumber"]
+            .as_str()
+            .expect("OrganizationNumber")
+            .to_owned();
+        assert!(
+            map.insert(n.clone(), line.clone()).is_none(),
+            "{n} appears twice"
+        );
+    }
+    map
+}
+
+#[test]
+fn a_thousand_organizations_with_503s_and_unknown_numbers() {
+    let sandbox = sandbox_with(
+        1000,
+        FaultConfig::new()
+            .error_rate(0.1, 42)
+            .only_paths_containing("/officialcontacts"),
+    );
+    let known: Vec<String> = valid_numbers(&sandbox);
+    assert!(known.len() >= 1000);
+    let unknown = unknown_numbers(&sandbox, 25);
+    let invalid = ["12345", "910021452", "not-a-number"];
+
+    let dir = scratch("bulk-1000");
+    let input = dir.join("numbers.txt");
+    let output = dir.join("contacts.jsonl");
+    let mut text = String::from("# organizations to notify\n\n");
+    for (i, n) in known.iter().enumerate() {
+        text.push_str(n);
+        text.push('\n');
+        if i % 40 == 0 {
+            text.push_str(&unknown[(i / 40) % unknown.len()]);
+            text.push('\n');
+        }
+    }
+    text.push_str(&unknown.join("\n"));
+    text.push('\n');
+    for bad in invalid {
+        text.push_str(&format!("  {bad}  \n# comment\n\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+
+    let out = run_against(
+        &sandbox,
+        &[
+            "bulk",
+            "official-contacts",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+            "--concurrency",
+            "32",
+            "--retries",
+            "10",
+        ],
+    );
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    let total = known.len() + unknown.len() + invalid.len();
+    assert!(
+        err.contains(&format!(
+            "done {total}, failed {}",
+            unknown.len() + invalid.len()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("elapsed") && err.contains("rate"), "{err}");
+    assert!(err.lines().last().unwrap().starts_with("error:"), "{err}");
+    assert!(stdout(&out).is_empty());
+    assert!(
+        sandbox.faults().injected() > 10,
+        "too few 503s were injected"
+    );
+
+    let lines = json_lines(&std::fs::read_to_string(&output).unwrap());
+    assert_eq!(lines.len(), total);
+    let map = by_number(&lines);
+    for n in &known {
+        let line = &map[n];
+        assert!(line["OfficialContacts"].is_array(), "{line}");
+        assert!(line.get("Error").is_none(), "{line}");
+    }
+    for n in &unknown {
+        assert_eq!(map[n]["Error"]["Status"], 404, "{}", map[n]);
+        assert!(
+            map[n]["Error"]["Message"]
+                .as_str()
+                .unwrap()
+                .contains("not found"),
+            "{}",
+            map[n]
+        );
+    }
+    for bad in invalid {
+        let line = &map[bad];
+        assert!(line["Error"].get("Status").is_none(), "{line}");
+        assert!(
+            line["Error"]["Message"]
+                .as_str()
+                .unwrap()
+                .contains("invalid organization number"),
+            "{line}"
+        );
+    }
+    // The contacts are the sandbox's own.
+    assert_eq!(
+        map["910021451"]["OfficialContacts"][0]["MobileNumber"],
+        "22334455"
+    );
+}
+
+#[test]
+fn personal_contacts_to_standard_output() {
+    let sandbox = sandbox(20);
+    let dir = scratch("bulk-stdout");
+    let input = dir.join("numbers.txt");
+    let numbers = valid_numbers(&sandbox);
+    std::fs::write(&input, numbers.join("\n")).unwrap();
+    let out = run_against(
+        &sandbox,
+        &[
+            "bulk",
+            "personal-contacts",
+            "--input",
+            input.to_str().unwrap(),
+            "--rate",
+            "500",
+        ],
+    );
+    assert_code(&out, 0);
+    let lines = json_lines(&stdout(&out));
+    let map = by_number(&lines);
+    assert_eq!(map.len(), numbers.len());
+    assert!(map.values().all(|l| l["PersonalContacts"].is_array()));
+    assert_eq!(
+        map["910021451"]["PersonalContacts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        stderr(&out).contains(&format!("done {}, failed 0", numbers.len())),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn resume_after_a_job_killed_halfway() {
+    // Slow answers, so the job is surely still running when it is killed.
+    let sandbox = sandbox_with(
+        2000,
+        FaultConfig::new()
+            .latency(Duration::from_millis(4))
+            .only_paths_containing("/officialcontacts"),
+    );
+    let numbers = valid_numbers(&sandbox);
+    let dir = scratch("bulk-resume");
+    let input = dir.join("numbers.txt");
+    let output = dir.join("contacts.jsonl");
+    std::fs::write(&input, numbers.join("\n")).unwrap();
+    let args = [
+        "bulk",
+        "official-contacts",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--concurrency",
+        "4",
+    ];
+
+    let mut job = Running(against(&sandbox).args(args).spawn().unwrap());
+    let started = Instant::now();
+    loop {
+        let written = std::fs::read(&output)
+            .map(|b| b.iter().filter(|c| **c == b'\n').count())
+            .unwrap_or(0);
+        if written >= 300 {
+            break;
+        }
+        assert!(
+            job.0.try_wait().unwrap().is_none(),
+            "the job ended before it was killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the job wrote too little"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    job.0.kill().unwrap();
+    job.0.wait().unwrap();
+    drop(job);
+
+    let before = std::fs::read_to_string(&output).unwrap();
+    let finished_before = before
+        .lines()
+        .filter(|l| serde_json::from_str::<Value>(l).is_ok())
+        .count();
+    assert!(finished_before < numbers.len(), "the job was not halfway");
+    // A kill can cut a line in two; make sure the resumed job meets one.
+    let mut torn = before.clone();
+    if torn.ends_with('\n') {
+        torn.push_str("{\"OrganizationNumber\":\"9100");
+    }
+    std::fs::write(&output, &torn).unwrap();
+
+    sandbox.faults().set_latency(Duration::ZERO);
+    let out = run_against(&sandbox, &[&args[..], &["--resume"]].concat());
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("unfinished output"), "{err}");
+    assert!(err.contains(&format!("skipped {finished_before}")), "{err}");
+
+    let lines = json_lines(&std::fs::read_to_string(&output).unwrap());
+    let map = by_number(&lines);
+    let expected: HashSet<&String> = numbers.iter().collect();
+    let got: HashSet<&String> = map.keys().collect();
+    assert_eq!(got, expected, "numbers missing or extra");
+    assert_eq!(lines.len(), numbers.len());
+    assert!(map.values().all(|l| l["OfficialContacts"].is_array()));
+}
