@@ -13,7 +13,7 @@ use serde_json::Value;
 /// The `altinn-contacts` binary: `$ALTINN_CONTACTS_BIN`, else `<target>/<profile>/altinn-contacts`
 /// next to this test's own `deps/` directory. `cargo test --workspace` builds it (the CLI package
 /// has an integration test of its own); when it is missing, it is built here once.
-pub fn bin() -> PathBuf {
+pub(crate) fn bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         if let Some(path) = std::env::var_os("ALTINN_CONTACTS_BIN") {
@@ -67,11 +67,11 @@ fn build_cli() {
 }
 
 /// A sandbox on 127.0.0.1:0 with its own runtime (the binary runs as a child process).
-pub fn sandbox(organizations: usize) -> Sandbox {
+pub(crate) fn sandbox(organizations: usize) -> Sandbox {
     sandbox_with(organizations, FaultConfig::new())
 }
 
-pub fn sandbox_with(organizations: usize, faults: FaultConfig) -> Sandbox {
+pub(crate) fn sandbox_with(organizations: usize, faults: FaultConfig) -> Sandbox {
     Sandbox::builder()
         .organizations(organizations)
         .faults(faults)
@@ -80,7 +80,7 @@ pub fn sandbox_with(organizations: usize, faults: FaultConfig) -> Sandbox {
 }
 
 /// The binary with no `ALTINN_*` variables from the environment of the test run.
-pub fn command() -> Command {
+pub(crate) fn command() -> Command {
     let mut cmd = Command::new(bin());
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("ALTINN_") {
@@ -92,7 +92,7 @@ pub fn command() -> Command {
 }
 
 /// The binary pointed at `sandbox` through the environment variables.
-pub fn against(sandbox: &Sandbox) -> Command {
+pub(crate) fn against(sandbox: &Sandbox) -> Command {
     let mut cmd = command();
     cmd.env("ALTINN_BASE_URL", sandbox.base_url())
         .env("ALTINN_API_KEY", sandbox.api_key());
@@ -100,26 +100,26 @@ pub fn against(sandbox: &Sandbox) -> Command {
 }
 
 /// Runs `cmd` with `args` to the end.
-pub fn run(mut cmd: Command, args: &[&str]) -> Output {
+pub(crate) fn run(mut cmd: Command, args: &[&str]) -> Output {
     cmd.args(args).output().expect("the binary runs")
 }
 
 /// Runs the binary against `sandbox` with `args`.
-pub fn run_against(sandbox: &Sandbox, args: &[&str]) -> Output {
+pub(crate) fn run_against(sandbox: &Sandbox, args: &[&str]) -> Output {
     run(against(sandbox), args)
 }
 
-pub fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Asserts the exit code, showing stderr when it differs.
 #[track_caller]
-pub fn assert_code(out: &Output, code: i32) {
+pub(crate) fn assert_code(out: &Output, code: i32) {
     assert_eq!(
         out.status.code(),
         Some(code),
@@ -130,14 +130,14 @@ pub fn assert_code(out: &Output, code: i32) {
 }
 
 /// Every line of the output as a JSON value.
-pub fn json_lines(text: &str) -> Vec<Value> {
+pub(crate) fn json_lines(text: &str) -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}")))
         .collect()
 }
 
 /// A child process that is killed when dropped (a failed assertion must not leave it running).
-pub struct Running(pub Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -147,7 +147,7 @@ impl Drop for Running {
 }
 
 /// A scratch directory in the system temp directory, emptied first.
-pub fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("altinn-contacts-e2e-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
