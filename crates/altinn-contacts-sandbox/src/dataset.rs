@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use altinn_contacts_model::{Organization, is_valid_organization_number};
 
-use crate::generate::Generator;
+use crate::generate::{Detail, Generator};
 use crate::records::OrganizationRecord;
 
 #[derive(Clone, Copy, Debug)]
@@ -149,9 +149,23 @@ impl Dataset {
 
     /// The organization at `pos` with its contacts.
     pub(crate) fn record(&self, pos: u32) -> Cow<'_, OrganizationRecord> {
+        self.record_with(pos, Detail::Full)
+    }
+
+    fn record_with(&self, pos: u32, detail: Detail) -> Cow<'_, OrganizationRecord> {
         match self.entries[pos as usize].source {
             Source::Record(i) => Cow::Borrowed(&self.records[i as usize]),
-            Source::Generated { index, number } => Cow::Owned(self.generator.record(index, number)),
+            Source::Generated { index, number } => {
+                Cow::Owned(self.generator.record(index, number, detail))
+            }
+        }
+    }
+
+    /// The `Name` of the organization at `pos`.
+    fn name(&self, pos: u32) -> Cow<'_, str> {
+        match self.entries[pos as usize].source {
+            Source::Record(i) => Cow::Borrowed(&self.records[i as usize].organization.name),
+            Source::Generated { index, .. } => Cow::Owned(self.generator.name(index)),
         }
     }
 
@@ -174,7 +188,7 @@ impl Dataset {
     pub(crate) fn name_order(&self) -> &[u32] {
         self.name_order.get_or_init(|| {
             let mut order: Vec<u32> = (0..self.entries.len() as u32).collect();
-            order.sort_by_cached_key(|&pos| (collation_key(&self.organization(pos).name), pos));
+            order.sort_by_cached_key(|&pos| (collation_key(&self.name(pos)), pos));
             order
         })
     }
@@ -196,7 +210,7 @@ impl Dataset {
         self.contact_index.get_or_init(|| {
             let mut index = Vec::new();
             for pos in 0..self.entries.len() as u32 {
-                let record = self.record(pos);
+                let record = self.record_with(pos, Detail::ContactPoints);
                 for (kind, value) in contact_points(&record) {
                     index.push((contact_key(kind, value), pos));
                 }
@@ -222,7 +236,7 @@ impl Dataset {
                     break;
                 }
                 // A hash collision must not make a false match: check the record itself.
-                let record = self.record(pos);
+                let record = self.record_with(pos, Detail::ContactPoints);
                 let hit = contact_points(&record).any(|(kd, v)| {
                     kd == kind
                         && if kind == b'e' {

@@ -246,24 +246,46 @@ fn ascii_slug(s: &str) -> String {
     out
 }
 
-/// A date-time between 2010 and 2024 with 0 to 3 fraction digits.
-fn random_timestamp(rng: &mut Rng) -> Option<Timestamp> {
-    let mut text = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+/// The draws of a date-time between 2010 and 2024 with 0 to 3 fraction digits. Drawing and
+/// building are apart so a caller that does not need the value keeps the stream in step
+/// without paying for it.
+struct StampDraw([u32; 6], u32, u32);
+
+fn draw_stamp(rng: &mut Rng) -> StampDraw {
+    let parts = [
         rng.u32(2010..2025),
         rng.u32(1..13),
         rng.u32(1..29),
         rng.u32(0..24),
         rng.u32(0..60),
-        rng.u32(0..60)
-    );
-    match rng.u32(0..4) {
-        0 => {}
-        1 => text.push_str(&format!(".{}", rng.u32(1..10))),
-        2 => text.push_str(&format!(".{:02}", rng.u32(1..100))),
-        _ => text.push_str(&format!(".{:03}", rng.u32(1..1000))),
+        rng.u32(0..60),
+    ];
+    let digits = rng.u32(0..4);
+    let fraction = match digits {
+        0 => 0,
+        1 => rng.u32(1..10),
+        2 => rng.u32(1..100),
+        _ => rng.u32(1..1000),
+    };
+    StampDraw(parts, digits, fraction)
+}
+
+impl StampDraw {
+    fn build(&self) -> Option<Timestamp> {
+        let [y, mo, d, h, mi, s] = self.0;
+        let mut text = format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
+        match self.1 {
+            0 => {}
+            1 => text.push_str(&format!(".{}", self.2)),
+            2 => text.push_str(&format!(".{:02}", self.2)),
+            _ => text.push_str(&format!(".{:03}", self.2)),
+        }
+        text.parse().ok()
     }
-    text.parse().ok()
+}
+
+fn random_timestamp(rng: &mut Rng) -> Option<Timestamp> {
+    draw_stamp(rng).build()
 }
 
 fn mobile_number(rng: &mut Rng) -> String {
@@ -280,15 +302,25 @@ fn mobile_number(rng: &mut Rng) -> String {
 }
 
 /// A synthetic national identity number: month + 80, the convention for test persons, so no
-/// generated number can be a real person's.
-fn synthetic_ssn(rng: &mut Rng) -> String {
-    format!(
-        "{:02}{:02}{:02}{:05}",
+/// generated number can be a real person's. `None` (same draws) when not wanted.
+fn synthetic_ssn(rng: &mut Rng, wanted: bool) -> Option<String> {
+    let (day, month, year, rest) = (
         rng.u32(1..29),
         rng.u32(81..93),
         rng.u32(0..100),
-        rng.u32(0..100_000)
-    )
+        rng.u32(0..100_000),
+    );
+    wanted.then(|| format!("{day:02}{month:02}{year:02}{rest:05}"))
+}
+
+/// How much of a generated organization to build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Everything the API serves.
+    Full,
+    /// Only what the contact-point search looks at: names, numbers and e-mail addresses; no
+    /// roles, dates or identity numbers.
+    ContactPoints,
 }
 
 /// Draws data for generated organizations.
@@ -333,30 +365,47 @@ impl Generator {
         draw_type(&mut rng).map(OrganizationType::new)
     }
 
+    /// The `Name` of organization `index` (the draws after its type).
+    pub(crate) fn name(&self, index: u32) -> String {
+        let mut rng = self.stream(index, 0);
+        let org_type = draw_type(&mut rng);
+        draw_name(&mut rng, org_type)
+    }
+
     /// Organization `index` without contacts.
     pub(crate) fn organization(&self, index: u32, number: u32) -> Organization {
+        self.head(index, number, Detail::Full)
+    }
+
+    fn head(&self, index: u32, number: u32, detail: Detail) -> Organization {
         let mut rng = self.stream(index, 0);
         let org_type = draw_type(&mut rng);
         let mut org = Organization::default();
         org.name = draw_name(&mut rng, org_type);
         org.organization_number = ReportedOrganizationNumber::new(format!("{number:09}"));
         org.organization_type = org_type.map(OrganizationType::new);
-        org.last_changed = if rng.u32(0..10) == 0 {
-            None
-        } else {
-            random_timestamp(&mut rng)
-        };
-        org.last_confirmed = if rng.u32(0..5) < 2 {
-            None
-        } else {
-            random_timestamp(&mut rng)
-        };
+        if detail == Detail::Full {
+            org.last_changed = if rng.u32(0..10) == 0 {
+                None
+            } else {
+                random_timestamp(&mut rng)
+            };
+            org.last_confirmed = if rng.u32(0..5) < 2 {
+                None
+            } else {
+                random_timestamp(&mut rng)
+            };
+        }
         org
     }
 
-    /// Organization `index` with its official and personal contacts.
-    pub(crate) fn record(&self, index: u32, number: u32) -> OrganizationRecord {
-        let organization = self.organization(index, number);
+    /// Organization `index` with its official and personal contacts, as much as `detail` asks.
+    ///
+    /// Stream 1 draws the contact points, stream `2 + k` the roles of person `k`, so the
+    /// contact points come out the same whether roles are built or not.
+    pub(crate) fn record(&self, index: u32, number: u32, detail: Detail) -> OrganizationRecord {
+        let full = detail == Detail::Full;
+        let organization = self.head(index, number, detail);
         let domain = {
             let slug = ascii_slug(organization.name.trim());
             let slug: String = slug.split('-').take(2).collect::<Vec<_>>().join("-");
@@ -364,6 +413,10 @@ impl Generator {
         };
         let mut rng = self.stream(index, 1);
         let mut record = OrganizationRecord::from_organization(organization);
+        let stamp = |rng: &mut Rng| {
+            let draw = draw_stamp(rng);
+            if full { draw.build() } else { None }
+        };
 
         let official_count = match rng.u32(0..20) {
             0..2 => 0,
@@ -380,17 +433,17 @@ impl Generator {
             };
             if phone {
                 c.mobile_number = Some(mobile_number(&mut rng));
-                c.mobile_number_changed = random_timestamp(&mut rng);
+                c.mobile_number_changed = stamp(&mut rng);
             } else {
                 c.mobile_number = Some(String::new());
-                c.mobile_number_changed = sentinel();
+                c.mobile_number_changed = if full { sentinel() } else { None };
             }
             if mail {
                 c.email_address = Some(format!("{}@{domain}", pick(&mut rng, MAILBOXES)));
-                c.email_address_changed = random_timestamp(&mut rng);
+                c.email_address_changed = stamp(&mut rng);
             } else {
                 c.email_address = Some(String::new());
-                c.email_address_changed = sentinel();
+                c.email_address_changed = if full { sentinel() } else { None };
             }
             record.official_contacts.push(c);
         }
@@ -399,17 +452,24 @@ impl Generator {
         for k in 0..person_count {
             let first = pick(&mut rng, FIRST_NAMES);
             let last = pick(&mut rng, LAST_NAMES);
-            let mut name = format!("{last} {first}");
-            if rng.u32(0..6) == 0 {
-                name.push(' ');
-                name.push_str(pick(&mut rng, FIRST_NAMES));
-            }
-            if rng.u32(0..20) == 0 {
-                name.push_str("   ");
-            }
+            let middle = (rng.u32(0..6) == 0).then(|| pick(&mut rng, FIRST_NAMES));
+            let padded = rng.u32(0..20) == 0;
             let id = PERSON_ID_BASE + u64::from(index) * MAX_PERSONS + k;
-            let mut person = PersonRecord::new(format!("r{id}"), name.clone())
-                .social_security_number(synthetic_ssn(&mut rng));
+            let mut person = PersonRecord::new(format!("r{id}"), String::new());
+            if full {
+                let mut name = format!("{last} {first}");
+                if let Some(middle) = middle {
+                    name.push(' ');
+                    name.push_str(middle);
+                }
+                if padded {
+                    name.push_str("   ");
+                }
+                person.contact.name = name;
+            }
+            if let Some(ssn) = synthetic_ssn(&mut rng, full) {
+                person = person.social_security_number(ssn);
+            }
             let (phone, mail) = match rng.u32(0..10) {
                 0 => (true, false),
                 1 => (false, true),
@@ -418,10 +478,10 @@ impl Generator {
             let contact = &mut person.contact;
             if phone {
                 contact.mobile_number = Some(mobile_number(&mut rng));
-                contact.mobile_number_changed = random_timestamp(&mut rng);
+                contact.mobile_number_changed = stamp(&mut rng);
             } else {
                 contact.mobile_number = Some(String::new());
-                contact.mobile_number_changed = sentinel();
+                contact.mobile_number_changed = if full { sentinel() } else { None };
             }
             if mail {
                 contact.email_address = Some(format!(
@@ -429,32 +489,40 @@ impl Generator {
                     ascii_slug(first),
                     ascii_slug(last)
                 ));
-                contact.email_address_changed = random_timestamp(&mut rng);
+                contact.email_address_changed = stamp(&mut rng);
             } else {
                 contact.email_address = Some(String::new());
-                contact.email_address_changed = sentinel();
+                contact.email_address_changed = if full { sentinel() } else { None };
             }
-
-            if k == 0 && rng.u32(0..3) != 0 {
-                person = person.role_code("DAGL");
-            }
-            let role_count = rng.usize(1..6);
-            let mut codes: Vec<&str> = Vec::with_capacity(role_count);
-            while codes.len() < role_count {
-                let code = pick(&mut rng, ROLE_CODES);
-                if !codes.contains(&code) {
-                    codes.push(code);
-                }
-            }
-            for code in codes {
-                person = person.role_code(code);
-            }
-            if rng.u32(0..20) == 0 {
-                person = person.role(local_role(&mut rng));
+            if full {
+                person = self.with_roles(person, index, k);
             }
             record.personal_contacts.push(person);
         }
         record
+    }
+
+    /// Gives person `k` of organization `index` its roles, from its own stream.
+    fn with_roles(&self, mut person: PersonRecord, index: u32, k: u64) -> PersonRecord {
+        let mut rng = self.stream(index, 2 + k);
+        if k == 0 && rng.u32(0..3) != 0 {
+            person = person.role_code("DAGL");
+        }
+        let role_count = rng.usize(1..6);
+        let mut codes: Vec<&str> = Vec::with_capacity(role_count);
+        while codes.len() < role_count {
+            let code = pick(&mut rng, ROLE_CODES);
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        for code in codes {
+            person = person.role_code(code);
+        }
+        if rng.u32(0..20) == 0 {
+            person = person.role(local_role(&mut rng));
+        }
+        person
     }
 }
 
@@ -577,14 +645,18 @@ mod tests {
         let mut saw_mail_only = false;
         let mut saw_letters = false;
         for i in 0..300 {
-            let r = g.record(i, 910_000_000 + i);
-            assert_eq!(r.organization, g.record(i, 910_000_000 + i).organization);
+            let r = g.record(i, 910_000_000 + i, Detail::Full);
+            assert_eq!(
+                r.organization,
+                g.record(i, 910_000_000 + i, Detail::Full).organization
+            );
             assert_eq!(
                 r.organization.organization_type,
                 g.organization_type(i),
                 "type drawn first so filters agree with pages"
             );
             types.insert(r.organization.organization_type.clone());
+            assert_eq!(r.organization.name, g.name(i));
             saw_letters |= r.organization.name.contains(['Æ', 'Ø', 'Å']);
             for c in &r.official_contacts {
                 saw_phone_only |= c.email_address.as_deref() == Some("") && c.mobile().is_some();
@@ -597,6 +669,30 @@ mod tests {
         }
         assert!(types.len() > 8, "{types:?}");
         assert!(saw_phone_only && saw_mail_only && saw_letters);
+    }
+
+    #[test]
+    fn contact_points_mode_draws_the_same_contact_points() {
+        let g = Generator::new(12);
+        for i in 0..200 {
+            let full = g.record(i, 910_000_000 + i, Detail::Full);
+            let lean = g.record(i, 910_000_000 + i, Detail::ContactPoints);
+            let points = |r: &OrganizationRecord| {
+                let official = r
+                    .official_contacts
+                    .iter()
+                    .map(|c| (c.mobile_number.clone(), c.email_address.clone()));
+                let personal = r.personal_contacts.iter().map(|p| {
+                    (
+                        p.contact.mobile_number.clone(),
+                        p.contact.email_address.clone(),
+                    )
+                });
+                official.chain(personal).collect::<Vec<_>>()
+            };
+            assert_eq!(points(&full), points(&lean));
+            assert!(lean.personal_contacts.iter().all(|p| p.roles.is_empty()));
+        }
     }
 
     #[test]
