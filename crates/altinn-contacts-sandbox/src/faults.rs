@@ -15,7 +15,8 @@ use std::time::Duration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// This status, this reason phrase, an empty body (how Altinn reports errors).
+    /// This status, this reason phrase, an empty body (how Altinn reports errors). A status
+    /// outside 100..=999 is sent as `500`.
     Status {
         /// The HTTP status code, e.g. `500`.
         status: u16,
