@@ -110,6 +110,7 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
                     Err(err) => return Some((Err(err), None)),
                 };
                 let received = page.embedded.organizations.len();
+                tracing::debug!(skip = state.skip, top, received, "organizations page");
                 if received == 0 {
                     return None;
                 }
