@@ -181,7 +181,8 @@ impl ContactPointSearch {
         }
     }
 
-    /// Search by both (an organization must match both).
+    /// Search by both. Altinn does not document whether both must match; the sandbox returns
+    /// organizations that match either.
     pub fn email_and_phone(email: Email, phone: PhoneNumber) -> Self {
         ContactPointSearch {
             email: Some(email),
