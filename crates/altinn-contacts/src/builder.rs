@@ -131,3 +131,32 @@ impl From<ReqwestContactsApi> for Client<ReqwestContactsApi> {
         Client::new(api)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_out_of_debug_and_the_origin_is_the_base_url() {
+        let builder = Client::builder()
+            .base_url("http://127.0.0.1:9/prefix/")
+            .api_key("key-that-must-not-show")
+            .bearer_token("token-that-must-not-show");
+        let client = builder.clone().build().unwrap();
+        for shown in [format!("{builder:?}"), format!("{client:?}")] {
+            assert!(!shown.contains("must-not-show"), "{shown}");
+        }
+        assert_eq!(
+            client.origin().unwrap().as_str(),
+            "http://127.0.0.1:9/prefix/"
+        );
+    }
+
+    #[test]
+    fn build_fails_without_an_api_key() {
+        assert!(matches!(
+            Client::builder().build(),
+            Err(ConfigError::MissingApiKey)
+        ));
+    }
+}
