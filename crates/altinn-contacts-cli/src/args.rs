@@ -16,7 +16,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 /// Try it without credentials against the embedded sandbox:
 ///   altinn-contacts --sandbox official-contacts 910021451
 #[derive(Debug, Parser)]
-#[command(name = "altinn-contacts", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "altinn-contacts", version, after_help = AFTER_HELP)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
