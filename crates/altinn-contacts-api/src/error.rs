@@ -381,6 +381,31 @@ impl Error {
         }
     }
 
+    /// The server's answer, mutable: for transports that refine the message (for instance to
+    /// mask a secret a proxy echoed back).
+    pub fn http_mut(&mut self) -> Option<&mut HttpFailure> {
+        match self {
+            Error::Auth { failure, .. }
+            | Error::Throttled { failure, .. }
+            | Error::NotFound(failure)
+            | Error::BadRequest(failure)
+            | Error::Server(failure) => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// Records how many attempts were made, on the variants that count them (HTTP answers and
+    /// transport failures); others are returned unchanged.
+    #[must_use]
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        if let Error::Transport(t) = &mut self {
+            t.attempts = attempts;
+        } else if let Some(failure) = self.http_mut() {
+            failure.attempts = attempts;
+        }
+        self
+    }
+
     /// The HTTP status, when there was an HTTP answer.
     pub fn status(&self) -> Option<u16> {
         match self {

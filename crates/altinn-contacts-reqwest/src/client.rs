@@ -210,7 +210,7 @@ impl ReqwestContactsApi {
                     let retry_after = answer.retry_after();
                     let error = self.scrubbed(answer.into_error(op, &url));
                     if !retryable_status(status) {
-                        return Err(with_attempts(error, attempt));
+                        return Err(error.with_attempts(attempt));
                     }
                     (error, retry_after)
                 }
@@ -224,19 +224,19 @@ impl ReqwestContactsApi {
                     );
                     let error = Error::Transport(error);
                     if !retryable {
-                        return Err(with_attempts(error, attempt));
+                        return Err(error.with_attempts(attempt));
                     }
                     (error, None)
                 }
                 Attempt::Token(error) => return Err(error),
             };
             if attempt >= max_attempts {
-                return Err(with_attempts(error, attempt));
+                return Err(error.with_attempts(attempt));
             }
             let wait = policy.wait(attempt, retry_after);
             if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
                 tracing::debug!(attempt, "deadline reached, not retrying");
-                return Err(with_attempts(error, attempt));
+                return Err(error.with_attempts(attempt));
             }
             tracing::info!(attempt, wait_ms = millis(wait), "retrying");
             tokio::time::sleep(wait).await;
@@ -312,7 +312,7 @@ impl ReqwestContactsApi {
 
     /// Masks the API key and a static token in a message that came from the server.
     fn scrubbed(&self, mut error: Error) -> Error {
-        if let Some(failure) = http_failure_mut(&mut error) {
+        if let Some(failure) = error.http_mut() {
             for secret in &self.inner.scrub {
                 let secret = secret.expose_secret();
                 if secret.len() >= 4 && failure.message.contains(secret) {
@@ -362,27 +362,6 @@ enum Attempt {
 
 fn retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502..=504)
-}
-
-fn http_failure_mut(error: &mut Error) -> Option<&mut altinn_contacts_api::HttpFailure> {
-    match error {
-        Error::Auth { failure, .. }
-        | Error::Throttled { failure, .. }
-        | Error::NotFound(failure)
-        | Error::BadRequest(failure)
-        | Error::Server(failure) => Some(failure),
-        _ => None,
-    }
-}
-
-/// Records how many attempts were made in the error that ends a call.
-fn with_attempts(mut error: Error, attempts: u32) -> Error {
-    if let Error::Transport(t) = &mut error {
-        t.attempts = attempts;
-    } else if let Some(failure) = http_failure_mut(&mut error) {
-        failure.attempts = attempts;
-    }
-    error
 }
 
 /// Classifies a reqwest error and describes its cause chain, without the URL (its query may hold
