@@ -23,7 +23,7 @@ use futures::StreamExt;
 
 const ORGANIZATIONS: usize = 20_000;
 const CONCURRENCY: usize = 64;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 9;
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
