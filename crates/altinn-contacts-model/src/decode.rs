@@ -83,8 +83,13 @@ fn scrub(err: &serde_json::Error) -> String {
     };
     let mut out = String::with_capacity(text.len());
     let mut in_quotes = false;
+    // serde quotes a value with Rust's `Debug`, which writes a `"` inside it as `\"`: an escaped
+    // quote must not end the quoted part, or the rest of the value would be shown.
+    let mut escaped = false;
     for c in text.chars() {
         match c {
+            _ if escaped => escaped = false,
+            '\\' if in_quotes => escaped = true,
             '"' if !in_quotes => {
                 in_quotes = true;
                 out.push_str("\"…");
@@ -123,6 +128,16 @@ mod tests {
         assert_eq!(err.path, "items[1].Id");
         assert!(!err.to_string().contains("06117701547"), "{err}");
         assert!(!err.truncated);
+    }
+
+    #[test]
+    fn a_quote_inside_the_value_does_not_end_the_mask() {
+        // serde writes this value as `"x\"06117701547 secret"`; none of it may show.
+        let err = decode::<Outer>(br#"{"items":[{"Id":"x\"06117701547 secret\\"}]}"#).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("06117701547"), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("expected u32"), "{shown}");
     }
 
     #[test]
