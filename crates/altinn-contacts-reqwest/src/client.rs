@@ -184,7 +184,9 @@ impl ReqwestContactsApi {
     ) -> Result<T, Error> {
         let policy = &self.inner.retry;
         let started = Instant::now();
-        let deadline = policy.deadline.map(|d| started + d);
+        // A deadline too far away to represent (`Duration::MAX`) is no deadline at all; adding it
+        // to an `Instant` would panic.
+        let deadline = policy.deadline.and_then(|d| started.checked_add(d));
         let max_attempts = policy.attempts();
         let mut attempt = 0;
         loop {
@@ -205,7 +207,8 @@ impl ReqwestContactsApi {
                     tracing::debug!(attempt, status, duration_ms, "answered");
                     progress.status = Some(status);
                     if answer.status.is_success() {
-                        return answer.decode(op);
+                        // An HTML page's title is the server's text too: mask what it echoes.
+                        return answer.decode(op).map_err(|e| self.scrubbed(e));
                     }
                     let retry_after = answer.retry_after();
                     let error = self.scrubbed(answer.into_error(op, &url));
@@ -234,7 +237,8 @@ impl ReqwestContactsApi {
                 return Err(error.with_attempts(attempt));
             }
             let wait = policy.wait(attempt, retry_after);
-            if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+            let wait_ends = Instant::now().checked_add(wait);
+            if deadline.is_some_and(|deadline| wait_ends.is_none_or(|end| end >= deadline)) {
                 tracing::debug!(attempt, "deadline reached, not retrying");
                 return Err(error.with_attempts(attempt));
             }

@@ -178,4 +178,22 @@ mod tests {
         assert!(p.wait(1, Some(Duration::from_secs(2))) >= Duration::from_secs(2));
         assert_eq!(RetryPolicy::new().max_attempts(0).attempts(), 1);
     }
+
+    #[test]
+    fn extreme_policies_never_overflow() {
+        let p = RetryPolicy::new()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        for failed in [0, 1, 2, 31, 32, 33, 64, u32::MAX] {
+            for _ in 0..200 {
+                let w = p.wait(failed, None);
+                assert!(w <= Duration::MAX);
+                assert_eq!(p.wait(failed, Some(Duration::MAX)), Duration::MAX);
+            }
+        }
+        let zero = RetryPolicy::new()
+            .initial_backoff(Duration::ZERO)
+            .max_backoff(Duration::ZERO);
+        assert_eq!(zero.wait(u32::MAX, None), Duration::ZERO);
+    }
 }

@@ -253,3 +253,49 @@ async fn retry_policy_none_makes_one_attempt() {
     assert_eq!(err.http().unwrap().attempts, 1);
     server.verify().await;
 }
+
+#[tokio::test]
+async fn durations_too_large_to_add_to_a_clock_do_not_panic() {
+    // No deadline in practice, no timeouts in practice: 503 then 200 still succeeds.
+    let server = MockServer::start().await;
+    Mock::given(path(OFFICIAL))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(OFFICIAL))
+        .respond_with(hal(fixtures::OFFICIAL_CONTACTS))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .connect_timeout(Duration::MAX)
+        .request_timeout(Duration::MAX)
+        .retry(fast_retry(3).deadline(Some(Duration::MAX)))
+        .build()
+        .unwrap();
+    api.official_contacts(&org()).await.unwrap();
+    server.verify().await;
+
+    // A backoff that cannot be added to the clock ends the call at the deadline instead.
+    let server = MockServer::start().await;
+    Mock::given(path(OFFICIAL))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(u32::MAX)
+                .initial_backoff(Duration::MAX)
+                .max_backoff(Duration::MAX)
+                .deadline(Some(Duration::from_secs(5))),
+        )
+        .build()
+        .unwrap();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    server.verify().await;
+}
