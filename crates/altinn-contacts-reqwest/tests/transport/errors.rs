@@ -249,3 +249,102 @@ async fn a_plain_body_gives_its_first_line() {
         "Forbidden - The API key is not authorized for this operation"
     );
 }
+
+#[tokio::test]
+async fn a_reason_phrase_that_is_not_utf8_falls_back_to_the_body() {
+    // Latin-1 "æøå": bytes HTTP allows in a reason phrase (obs-text) but not valid UTF-8. The
+    // HTTP parser (httparse) drops such a phrase, so the message comes from the body, and
+    // without a body it is the standard reason; either way, no panic.
+    let status_line = b"HTTP/1.1 400 Ugyldig organisasjonsnummer \xe6\xf8\xe5\r\n".to_vec();
+    for (body, expected) in [
+        (
+            "Organisasjonsnummeret er ugyldig",
+            "Organisasjonsnummeret er ugyldig",
+        ),
+        ("", "Bad Request"),
+    ] {
+        let mut response = status_line.clone();
+        response.extend_from_slice(
+            format!(
+                "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        let server = RawServer::start(vec![response]).await;
+        let err = client(&server.url())
+            .official_contacts(&org())
+            .await
+            .unwrap_err();
+        let Error::BadRequest(failure) = &err else {
+            panic!("expected BadRequest, got {err:?}");
+        };
+        assert_eq!(failure.message, expected, "{failure:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_with_a_byte_order_mark_decodes() {
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend_from_slice(crate::support::fixtures::OFFICIAL_CONTACTS.as_bytes());
+    let server = MockServer::start().await;
+    Mock::given(path(OFFICIAL))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/hal+json"))
+        .mount(&server)
+        .await;
+    let list = client(&server.uri())
+        .official_contacts(&org())
+        .await
+        .expect("a BOM before the JSON is not an error");
+    assert_eq!(list.items().len(), 2);
+
+    // An error body with a BOM still gives its ErrorMessage.
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend_from_slice(br#"{"ErrorCode":3,"ErrorMessage":"Organization not found"}"#);
+    let err = official_contacts_answered_with(
+        ResponseTemplate::new(404).set_body_raw(body, "application/json"),
+    )
+    .await;
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(err.http().unwrap().message, "Organization not found");
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_utf8_or_empty_are_decode_errors() {
+    for body in [
+        &b""[..],
+        b"\xff\xfe{\x00}",
+        b"{\"_embedded\":{\"officialcontacts\":[{\"EMailAddress\":\"\xff\"}]}}",
+    ] {
+        let err = official_contacts_answered_with(
+            ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/hal+json"),
+        )
+        .await;
+        assert!(matches!(err, Error::Decode(_)), "{body:?}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_title_of_an_html_page_never_shows_the_api_key() {
+    let page = format!(
+        "<html><head><title>Ugyldig nøkkel {}</title></head></html>",
+        crate::support::API_KEY
+    );
+    let err = official_contacts_answered_with(
+        ResponseTemplate::new(200).set_body_raw(page.into_bytes(), "text/html"),
+    )
+    .await;
+    assert!(
+        matches!(
+            &err,
+            Error::Auth {
+                kind: AuthFailure::HtmlPage,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("Ugyldig nøkkel"), "{shown}");
+    assert!(!shown.contains(crate::support::API_KEY), "{shown}");
+}

@@ -493,3 +493,44 @@ async fn code_against_the_trait_runs_on_the_mock_and_on_http() {
     let api: Box<dyn ContactsApi> = Box::new(client(&server.uri()));
     assert_eq!(official_emails(&*api, &org()).await.unwrap(), expected);
 }
+
+/// The fixtures are the model crate's seed samples, byte for byte, so the transport is tested
+/// against what the model is generated from.
+#[test]
+fn fixtures_are_the_seed_samples() {
+    let samples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../altinn-contacts-model/samples");
+    for (fixture, sample) in [
+        (
+            fixtures::ORGANIZATIONS,
+            "OrganizationList/seed-all-organizations.json",
+        ),
+        (
+            fixtures::SEARCH,
+            "OrganizationList/seed-search-by-contact-point.json",
+        ),
+        (
+            fixtures::ORGANIZATION,
+            "Organization/seed-one-organization.json",
+        ),
+        (
+            fixtures::ORGANIZATION_EXPANDED,
+            "Organization/quirk-expand-official-contacts.json",
+        ),
+        (
+            fixtures::OFFICIAL_CONTACTS,
+            "OfficialContactList/seed-official-contacts.json",
+        ),
+        (
+            fixtures::PERSONAL_CONTACTS,
+            "PersonalContactList/seed-personal-contacts.json",
+        ),
+        (fixtures::ROLES, "RoleList/seed-roles.json"),
+    ] {
+        let sample = std::fs::read_to_string(samples.join(sample)).unwrap();
+        assert_eq!(
+            fixture, sample,
+            "tests/fixtures differ from samples/{sample}"
+        );
+    }
+}
