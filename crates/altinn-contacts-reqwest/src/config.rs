@@ -342,17 +342,34 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// A URL as it may be shown: without anything before an `@` in its authority.
+/// A URL as it may be shown: without anything before an `@` in its authority, and without its
+/// query and fragment, where a key or token is often put (`?apikey=...`).
 fn shown_url(given: &str) -> String {
     let given: String = given.chars().take(200).collect();
     match Url::parse(&given) {
-        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+        Ok(mut url) => {
+            let hidden = !url.username().is_empty()
+                || url.password().is_some()
+                || url.query().is_some()
+                || url.fragment().is_some();
+            if !hidden {
+                return given;
+            }
             let _ = url.set_username("");
             let _ = url.set_password(None);
-            url.to_string()
+            let (query, fragment) = (url.query().is_some(), url.fragment().is_some());
+            url.set_query(None);
+            url.set_fragment(None);
+            let mut shown = url.to_string();
+            if query {
+                shown.push_str("?…");
+            }
+            if fragment {
+                shown.push_str("#…");
+            }
+            shown
         }
-        Ok(_) => given,
-        Err(_) if given.contains('@') => "<a URL with credentials>".to_owned(),
+        Err(_) if given.contains(['@', '?', '#']) => "<a malformed URL>".to_owned(),
         Err(_) => given,
     }
 }
@@ -433,10 +450,19 @@ mod tests {
             "https://www.altinn.no/?x=1",
             "https://www.altinn.no/#top",
             "https://user:hunter2@www.altinn.no/",
+            "https://www.altinn.no/?ApiKey=hunter2",
+            "https://www.altinn.no/#token=hunter2",
+            "https:/hunter2@",
+            "www.altinn.no?apikey=hunter2",
         ] {
             let err = parse_base_url(bad).unwrap_err();
             assert!(matches!(err, ConfigError::InvalidBaseUrl { .. }), "{bad}");
-            assert!(!err.to_string().contains("hunter2"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
         }
+        let err = parse_base_url("https://www.altinn.no/?x=1").unwrap_err();
+        assert!(
+            err.to_string().contains("\"https://www.altinn.no/?…\""),
+            "{err}"
+        );
     }
 }
