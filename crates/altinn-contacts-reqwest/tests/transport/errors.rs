@@ -348,3 +348,41 @@ async fn the_title_of_an_html_page_never_shows_the_api_key() {
     assert!(shown.contains("Ugyldig nøkkel"), "{shown}");
     assert!(!shown.contains(crate::support::API_KEY), "{shown}");
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_even_to_the_same_host() {
+    let server = MockServer::start().await;
+    Mock::given(path(OFFICIAL))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", format!("{}/ui/login", server.uri())),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Following the redirect would end here, with the API key, and read a login page.
+    Mock::given(path("/ui/login"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(&b"<html><title>Logg inn</title></html>"[..], "text/html"),
+        )
+        .expect(0)
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .official_contacts(&org())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Auth {
+                kind: AuthFailure::LoginRedirect,
+                failure
+            } if failure.status == 302 && failure.attempts == 1
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    server.verify().await;
+}

@@ -534,3 +534,24 @@ fn fixtures_are_the_seed_samples() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_custom_user_agent_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(path(
+        "/api/serviceowner/organizations/910021451/officialcontacts",
+    ))
+    .and(header("user-agent", "kommune-integrasjon/2.1"))
+    .respond_with(hal(fixtures::OFFICIAL_CONTACTS))
+    .expect(1)
+    .mount(&server)
+    .await;
+    builder(&server.uri())
+        .user_agent("kommune-integrasjon/2.1")
+        .build()
+        .unwrap()
+        .official_contacts(&org())
+        .await
+        .unwrap();
+    server.verify().await;
+}
