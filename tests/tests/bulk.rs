@@ -266,3 +266,44 @@ fn resume_after_a_job_killed_halfway() {
     assert_eq!(lines.len(), numbers.len());
     assert!(map.values().all(|l| l["OfficialContacts"].is_array()));
 }
+
+#[test]
+fn resume_never_truncates_a_file_it_did_not_write() {
+    let sandbox = sandbox(5);
+    let dir = scratch("bulk-foreign");
+    let input = dir.join("numbers.txt");
+    let list = "910021451\n310524832\n# my list\n";
+    std::fs::write(&input, list).unwrap();
+    let notes = dir.join("notes.txt");
+    let text = "{\"OrganizationNumber\":\"910021451\",\"OfficialContacts\":[]}\nmy notes\n";
+    std::fs::write(&notes, text).unwrap();
+    let bulk = |output: &std::path::Path, resume: bool| {
+        let mut args = vec![
+            "bulk",
+            "official-contacts",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        run_against(&sandbox, &args)
+    };
+
+    // Another file as --output with --resume: usage error, the file untouched, nothing sent.
+    let out = bulk(&notes, true);
+    assert_code(&out, 2);
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), text);
+
+    // The input file as the output, with or without --resume: refused, the input kept.
+    for resume in [false, true] {
+        let out = bulk(&input, resume);
+        assert_code(&out, 2);
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), list);
+    }
+    assert_eq!(sandbox.request_count(), 0);
+}

@@ -8,10 +8,12 @@
 //!   "OfficialContacts": [...]}` (or `"PersonalContacts"`), or `{"OrganizationNumber": "...",
 //!   "Error": {"Message": "...", "Status": 404}}` (`Status` only when there was an HTTP answer).
 //!   Each line goes out in one write.
-//! - `--resume` keeps the output file, skips the numbers already in it, and appends. A line cut
-//!   off by a killed job (no newline at the end, or not a result object) is cut away first, with
-//!   everything after it, so its number is looked up again: no number appears twice, none is
-//!   missing.
+//! - `--resume` keeps the output file, skips the numbers already in it, and appends. A last line
+//!   cut off by a killed job (no newline at its end) is cut away first, so its number is looked up
+//!   again: no number appears twice, none is missing. A whole line that is not a result object
+//!   means the file is not this command's output: the command stops with a usage error and
+//!   leaves the file alone (it never truncates what it did not write).
+//! - The output file may not be the input file (writing it would destroy the input).
 //! - A progress bar on stderr when stderr is a terminal; a summary line at the end.
 //! - Exit 1 when any lookup of this run failed (invalid numbers included), 130 on Ctrl-C.
 
@@ -47,6 +49,14 @@ pub(crate) async fn run(global: &Global, command: BulkCommand) -> Result<(), Cli
         .map(RateLimit::per_second)
         .transpose()
         .map_err(CliError::usage)?;
+    if let Some(output) = &output
+        && same_file(&input, output)
+    {
+        return Err(CliError::Usage(format!(
+            "--output {} is the --input file; write the results elsewhere",
+            output.display()
+        )));
+    }
     let inputs = read_inputs(&input)?;
     if inputs.duplicates > 0 {
         eprintln!(
@@ -281,7 +291,7 @@ fn open_output(path: Option<&Path>, resume: bool) -> Result<(Output, HashSet<Str
             HashSet::new(),
         ));
     }
-    let repaired = repair(path).map_err(cannot)?;
+    let repaired = repair(path)?;
     if repaired.dropped_bytes > 0 {
         eprintln!(
             "note: cut {} byte(s) of unfinished output at the end of {}; those numbers are looked up again",
@@ -299,16 +309,33 @@ struct Repaired {
     dropped_bytes: u64,
 }
 
-/// Reads the result lines of `path` and truncates it after the last whole one.
-fn repair(path: &Path) -> io::Result<Repaired> {
-    let bytes = std::fs::read(path)?;
-    let (done, good) = scan(&bytes);
+/// True when both paths name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Reads the result lines of `path` and truncates a torn last line; a file that is not bulk
+/// output is refused unchanged.
+fn repair(path: &Path) -> Result<Repaired, CliError> {
+    let cannot = |e: io::Error| CliError::Usage(format!("cannot resume {}: {e}", path.display()));
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    let (done, good) = scan(&bytes).map_err(|line| {
+        CliError::Usage(format!(
+            "cannot resume {}: line {line} is not a bulk result line, so it is not this \
+             command's output (it was left unchanged)",
+            path.display()
+        ))
+    })?;
     let dropped_bytes = (bytes.len() - good) as u64;
     if dropped_bytes > 0 {
         OpenOptions::new()
             .write(true)
-            .open(path)?
-            .set_len(good as u64)?;
+            .open(path)
+            .and_then(|file| file.set_len(good as u64))
+            .map_err(cannot)?;
     }
     Ok(Repaired {
         done,
@@ -316,9 +343,10 @@ fn repair(path: &Path) -> io::Result<Repaired> {
     })
 }
 
-/// The numbers of the whole result lines at the start of `bytes`, and how many bytes they take.
-/// Scanning stops at the first line without a newline or that is not a result object.
-fn scan(bytes: &[u8]) -> (HashSet<String>, usize) {
+/// The numbers of the result lines of `bytes`, and how many bytes the whole lines take: a last
+/// line without its newline (cut off mid-write) is not counted. A whole line that is neither
+/// blank nor a result object is an error: its line number (from 1).
+fn scan(bytes: &[u8]) -> Result<(HashSet<String>, usize), usize> {
     #[derive(Deserialize)]
     struct Seen {
         #[serde(rename = "OrganizationNumber")]
@@ -326,23 +354,17 @@ fn scan(bytes: &[u8]) -> (HashSet<String>, usize) {
     }
     let mut done = HashSet::new();
     let mut good = 0;
-    for chunk in bytes.split_inclusive(|b| *b == b'\n') {
+    for (index, chunk) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
         let Some(line) = chunk.strip_suffix(b"\n") else {
             break;
         };
-        if line.iter().all(u8::is_ascii_whitespace) {
-            good += chunk.len();
-            continue;
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            let seen = serde_json::from_slice::<Seen>(line).map_err(|_| index + 1)?;
+            done.insert(seen.organization_number);
         }
-        match serde_json::from_slice::<Seen>(line) {
-            Ok(seen) => {
-                done.insert(seen.organization_number);
-                good += chunk.len();
-            }
-            Err(_) => break,
-        }
+        good += chunk.len();
     }
-    (done, good)
+    Ok((done, good))
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
@@ -415,20 +437,36 @@ mod tests {
     }
 
     #[test]
-    fn scan_stops_at_a_torn_or_foreign_line() {
-        let whole = "{\"OrganizationNumber\":\"1\",\"OfficialContacts\":[]}\n\n{\"OrganizationNumber\":\"2\",\"Error\":{\"Message\":\"x\"}}\n";
-        let (done, good) = scan(whole.as_bytes());
+    fn scan_cuts_a_torn_last_line_and_refuses_a_foreign_one() {
+        let whole = "{\"OrganizationNumber\":\"1\",\"OfficialContacts\":[]}\n\n{\"OrganizationNumber\":\"2\",\"Error\":{\"Message\":\"x\"}}\r\n";
+        let (done, good) = scan(whole.as_bytes()).unwrap();
         assert_eq!(good, whole.len());
         assert_eq!(done.len(), 2);
         let torn = format!("{whole}{{\"OrganizationNumber\":\"3\",\"Offi");
-        let (done, good) = scan(torn.as_bytes());
+        let (done, good) = scan(torn.as_bytes()).unwrap();
         assert_eq!((done.len(), good), (2, whole.len()));
         // A whole JSON object without its newline was cut off mid-write: redo it.
         let no_newline = format!("{whole}{{\"OrganizationNumber\":\"3\",\"OfficialContacts\":[]}}");
-        assert_eq!(scan(no_newline.as_bytes()).1, whole.len());
+        assert_eq!(scan(no_newline.as_bytes()).unwrap().1, whole.len());
+        // Whole lines that are not results: another file, refused wherever they are.
         let garbage = format!("{{\"OrganizationNumber\":\"1\"}}\nnot json\n{whole}");
-        let (done, good) = scan(garbage.as_bytes());
-        assert_eq!((done.len(), good), (1, 27));
+        assert_eq!(scan(garbage.as_bytes()), Err(2));
+        assert_eq!(scan(format!("{whole}910021451\n").as_bytes()), Err(4));
+        assert_eq!(scan(b"910021451\n310524832"), Err(1));
+        assert_eq!(scan(b"{\"OrganizationNumber\":910021451}\n"), Err(1));
+        assert_eq!(scan(b"").unwrap().1, 0);
+    }
+
+    #[test]
+    fn repair_leaves_a_foreign_file_alone() {
+        let path = temp_path("foreign");
+        let text = "910021451\n310524832\n# my list\n";
+        std::fs::write(&path, text).unwrap();
+        let err = repair(&path).err().unwrap();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.line().contains("line 1"), "{}", err.line());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
