@@ -279,11 +279,28 @@ impl Limiter {
                 Some(slot) if slot > now => slot,
                 _ => now,
             };
-            *next = Some(at + self.interval);
+            // An interval too long for the clock (`RateLimit::interval(Duration::MAX)`) would
+            // overflow `Instant`: the next slot is then as far off as the clock can say.
+            *next = Some(
+                at.checked_add(self.interval)
+                    .unwrap_or_else(|| far_future(at)),
+            );
             at
         };
         tokio::time::sleep_until(at).await;
     }
+}
+
+/// The latest instant after `from` that the clock can represent, within about 30 years.
+fn far_future(from: Instant) -> Instant {
+    let mut step = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+    while !step.is_zero() {
+        if let Some(later) = from.checked_add(step) {
+            return later;
+        }
+        step /= 2;
+    }
+    from
 }
 
 impl<A: ContactsApi> Client<A> {
@@ -343,6 +360,17 @@ mod tests {
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-300] {
             assert!(RateLimit::per_second(bad).is_err(), "{bad}");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interval_beyond_the_clock_does_not_panic() {
+        let limiter = Limiter::new(Duration::MAX);
+        let start = Instant::now();
+        // The first call starts at once; the next slot is far off but representable.
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        let next = limiter.next.lock().unwrap().unwrap();
+        assert!(next > start + Duration::from_secs(365 * 24 * 60 * 60));
     }
 
     #[tokio::test(start_paused = true)]
