@@ -173,6 +173,28 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_is_refused_without_panicking() {
+        for s in [
+            "T",
+            "2017-06-15T",
+            "øøøøøøøøøøøøøøøøøøøø",
+            "2017-06-1ø:07:20",
+            "2017-06-15T09:07:20.1234567890123",
+            "-0001-01-01T00:00:00",
+            "+2017-06-15T09:07:20",
+            "10000-01-01T00:00:00",
+            "2017-13-45T25:61:61",
+            "2017-06-15T09:07:20\u{0}",
+        ] {
+            assert!(s.parse::<Timestamp>().is_err(), "{s:?}");
+        }
+        // The extremes of the civil range parse and print back.
+        for s in ["0001-01-01T00:00:00", "9999-12-31T23:59:59.999"] {
+            assert_eq!(s.parse::<Timestamp>().unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
     fn offsets_and_garbage_are_refused() {
         for s in [
             "2017-06-15T09:07:20Z",
