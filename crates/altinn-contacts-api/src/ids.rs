@@ -80,6 +80,12 @@ string_id! {
     /// let err = "910021452".parse::<OrganizationNumber>().unwrap_err();
     /// assert!(err.to_string().contains("check digit"), "{err}");
     /// ```
+    ///
+    /// Parsing is the only way to make one, so an unchecked number can never reach a call:
+    ///
+    /// ```compile_fail,E0423
+    /// let org = altinn_contacts_api::OrganizationNumber(String::from("910021452"));
+    /// ```
     OrganizationNumber
 }
 
