@@ -307,3 +307,72 @@ fn resume_never_truncates_a_file_it_did_not_write() {
     }
     assert_eq!(sandbox.request_count(), 0);
 }
+
+/// Ctrl-C (SIGINT) stops a bulk job cleanly: exit 130, a summary that says so, and only whole
+/// result lines in the output, which `--resume` then completes.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_with_130_and_whole_lines() {
+    let sandbox = sandbox_with(
+        600,
+        FaultConfig::new()
+            .latency(Duration::from_millis(5))
+            .only_paths_containing("/officialcontacts"),
+    );
+    let numbers = valid_numbers(&sandbox);
+    let dir = scratch("bulk-sigint");
+    let input = dir.join("numbers.txt");
+    let output = dir.join("contacts.jsonl");
+    std::fs::write(&input, numbers.join("\n")).unwrap();
+    let args = [
+        "bulk",
+        "official-contacts",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--concurrency",
+        "2",
+    ];
+    let mut job = Running(
+        against(&sandbox)
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while std::fs::read(&output)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count())
+        .unwrap_or(0)
+        < 20
+    {
+        assert!(job.0.try_wait().unwrap().is_none(), "the job ended early");
+        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let pid = job.0.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = job.0.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut job.0.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    assert!(err.lines().last().unwrap().starts_with("error: "), "{err}");
+    let text = std::fs::read_to_string(&output).unwrap();
+    assert!(text.ends_with('\n'), "a torn line after Ctrl-C");
+    let lines = json_lines(&text);
+    assert!(lines.len() < numbers.len(), "the job was not interrupted");
+    by_number(&lines);
+
+    sandbox.faults().set_latency(Duration::ZERO);
+    let out = run_against(&sandbox, &[&args[..], &["--resume"]].concat());
+    assert_code(&out, 0);
+    let lines = json_lines(&std::fs::read_to_string(&output).unwrap());
+    assert_eq!(by_number(&lines).len(), numbers.len());
+    assert_eq!(lines.len(), numbers.len());
+}
