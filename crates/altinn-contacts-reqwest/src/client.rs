@@ -202,16 +202,18 @@ impl ReqwestContactsApi {
             let outcome = self.attempt(op, &url, timeout).await;
             let duration_ms = millis(attempt_started.elapsed());
             let (error, retry_after) = match outcome {
-                Attempt::Answered(answer) => {
+                Attempt::Answered(answer, provided) => {
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt, status, duration_ms, "answered");
                     progress.status = Some(status);
                     if answer.status.is_success() {
                         // An HTML page's title is the server's text too: mask what it echoes.
-                        return answer.decode(op).map_err(|e| self.scrubbed(e));
+                        return answer
+                            .decode(op)
+                            .map_err(|e| self.scrubbed(e, provided.as_ref()));
                     }
                     let retry_after = answer.retry_after();
-                    let error = self.scrubbed(answer.into_error(op, &url));
+                    let error = self.scrubbed(answer.into_error(op, &url), provided.as_ref());
                     if !retryable_status(status) {
                         return Err(error.with_attempts(attempt));
                     }
@@ -256,9 +258,15 @@ impl ReqwestContactsApi {
             .timeout(timeout)
             .header(ACCEPT, HeaderValue::from_static(HAL_JSON))
             .header(HeaderName::from_static(API_KEY), self.inner.api_key.clone());
+        // A provider's token changes over time, so it is not in `Inner::scrub`; it is masked in
+        // this attempt's answer instead.
+        let mut provided = None;
         if let Some(bearer) = &self.inner.bearer {
             match bearer.header().await {
-                Ok(value) => request = request.header(AUTHORIZATION, value),
+                Ok((value, token)) => {
+                    request = request.header(AUTHORIZATION, value);
+                    provided = token;
+                }
                 Err(TokenError::Provider(error)) => return Attempt::Token(error),
                 Err(TokenError::Invalid) => {
                     return Attempt::Failed(TransportError::new(
@@ -306,19 +314,23 @@ impl ReqwestContactsApi {
                 Err(e) => return Attempt::Failed(transport_error(op, e)),
             }
         }
-        Attempt::Answered(Answer {
-            status,
-            headers,
-            reason,
-            body,
-        })
+        Attempt::Answered(
+            Answer {
+                status,
+                headers,
+                reason,
+                body,
+            },
+            provided,
+        )
     }
 
-    /// Masks the API key and a static token in a message that came from the server.
-    fn scrubbed(&self, mut error: Error) -> Error {
+    /// Masks the API key, a static token and `provided` (a provider's token) in a message that
+    /// came from the server.
+    fn scrubbed(&self, mut error: Error, provided: Option<&SecretString>) -> Error {
         if let Some(failure) = error.http_mut() {
-            for secret in &self.inner.scrub {
-                let secret = secret.expose_secret();
+            for secret in self.inner.scrub.iter().chain(provided) {
+                let secret = secret.expose_secret().trim();
                 if secret.len() >= 4 && failure.message.contains(secret) {
                     failure.message = failure.message.replace(secret, "<redacted>");
                 }
@@ -356,8 +368,8 @@ fn error_kind(error: &Error) -> &'static str {
 
 /// What one attempt came to.
 enum Attempt {
-    /// A complete HTTP answer, whatever its status.
-    Answered(Answer),
+    /// A complete HTTP answer, whatever its status, and the provider's token it was sent with.
+    Answered(Answer, Option<SecretString>),
     /// No complete answer.
     Failed(TransportError),
     /// The token provider failed: its error ends the call as it is.

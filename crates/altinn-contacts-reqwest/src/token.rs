@@ -44,17 +44,20 @@ pub(crate) enum Bearer {
 }
 
 impl Bearer {
-    /// The `Authorization` header value, marked sensitive so hyper never logs or indexes it.
-    pub(crate) async fn header(&self) -> Result<HeaderValue, TokenError> {
-        let provided;
-        let token = match self {
-            Bearer::Static(token) => token,
-            Bearer::Provider(provider) => {
-                provided = provider.token().await.map_err(TokenError::Provider)?;
-                &provided
+    /// The `Authorization` header value, marked sensitive so hyper never logs or indexes it, and
+    /// the token a provider gave (so the caller can mask it in what the server answers).
+    pub(crate) async fn header(&self) -> Result<(HeaderValue, Option<SecretString>), TokenError> {
+        match self {
+            Bearer::Static(token) => {
+                let value = authorization(token).ok_or(TokenError::Invalid)?;
+                Ok((value, None))
             }
-        };
-        authorization(token).ok_or(TokenError::Invalid)
+            Bearer::Provider(provider) => {
+                let token = provider.token().await.map_err(TokenError::Provider)?;
+                let value = authorization(&token).ok_or(TokenError::Invalid)?;
+                Ok((value, Some(token)))
+            }
+        }
     }
 }
 

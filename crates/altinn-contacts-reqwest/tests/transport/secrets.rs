@@ -180,3 +180,54 @@ async fn errors_and_tracing_output_hold_no_secret() {
     assert_clean("tracing output", &logs);
     assert!(!logs.contains("hemmelig"), "{logs}");
 }
+
+/// A provider that hands out one fixed token.
+struct FixedProvider;
+
+#[async_trait::async_trait]
+impl altinn_contacts_reqwest::TokenProvider for FixedProvider {
+    async fn token(&self) -> Result<altinn_contacts_reqwest::SecretString, Error> {
+        Ok(altinn_contacts_reqwest::SecretString::from(format!(
+            " {TOKEN} "
+        )))
+    }
+}
+
+#[tokio::test]
+async fn a_token_from_a_provider_is_masked_in_what_the_server_echoes() {
+    let server = MockServer::start().await;
+    Mock::given(path(
+        "/api/serviceowner/organizations/910021451/officialcontacts",
+    ))
+    .respond_with(ResponseTemplate::new(401).set_body_raw(
+        format!(r#"{{"ErrorMessage":"Token {TOKEN} has expired"}}"#).into_bytes(),
+        "application/json",
+    ))
+    .mount(&server)
+    .await;
+    Mock::given(path(
+        "/api/serviceowner/organizations/910021451/personalcontacts",
+    ))
+    .respond_with(ResponseTemplate::new(200).set_body_raw(
+        format!("<html><title>Token {TOKEN} refused</title></html>").into_bytes(),
+        "text/html",
+    ))
+    .mount(&server)
+    .await;
+    let api = builder(&server.uri())
+        .token_provider(std::sync::Arc::new(FixedProvider))
+        .build()
+        .unwrap();
+    let errors = [
+        api.official_contacts(&org()).await.unwrap_err(),
+        api.personal_contacts(&org(), &PersonalContactsFilter::new())
+            .await
+            .unwrap_err(),
+    ];
+    for err in &errors {
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        let shown = format!("{err} | {err:?}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        assert_clean("an error", &shown);
+    }
+}
