@@ -188,6 +188,38 @@ fn personal_contacts_to_standard_output() {
         "{}",
         stderr(&out)
     );
+    // Stderr is not a terminal here: no progress bar, only the summary line.
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}
+
+#[test]
+fn rate_spaces_the_requests() {
+    let sandbox = sandbox(0);
+    let dir = scratch("bulk-rate");
+    let input = dir.join("numbers.txt");
+    let numbers = valid_numbers(&sandbox);
+    assert!(numbers.len() >= 5);
+    std::fs::write(&input, numbers[..5].join("\n")).unwrap();
+    let started = Instant::now();
+    let out = run_against(
+        &sandbox,
+        &[
+            "bulk",
+            "official-contacts",
+            "--input",
+            input.to_str().unwrap(),
+            "--rate",
+            "20",
+            "--concurrency",
+            "5",
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_code(&out, 0);
+    assert_eq!(json_lines(&stdout(&out)).len(), 5);
+    // Five calls at most 20 a second start over at least 4 x 50 ms; without the limit, five
+    // concurrent calls to a loopback sandbox take a few milliseconds. A lower bound only.
+    assert!(elapsed >= Duration::from_millis(200), "{elapsed:?}");
 }
 
 #[test]
