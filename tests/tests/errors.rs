@@ -127,6 +127,11 @@ fn invalid_input_exits_2_before_any_request() {
         "a request was sent for invalid input"
     );
 
+    // So is a sandbox larger than it can generate; it never starts.
+    let out = run(command(), &["sandbox", "--organizations", "99999999"]);
+    assert_code(&out, 2);
+    assert!(one_error_line(&out).contains("99999999"));
+
     // No API key at all is a usage error too.
     let out = run(command(), &["official-contacts", "910021451"]);
     assert_code(&out, 2);

@@ -267,10 +267,11 @@ async fn sandbox(global: &Global, args: SandboxArgs) -> Result<(), CliError> {
     if let Some(n) = args.organizations {
         builder = builder.organizations(n);
     }
-    let sandbox = builder
-        .start()
-        .await
-        .map_err(|e| CliError::failed("cannot start the sandbox", e))?;
+    let sandbox = builder.start().await.map_err(|e| match e {
+        // A value the user typed (too many organizations) is invalid input: exit 2.
+        altinn_contacts_sandbox::Error::Config(_) => CliError::usage(e),
+        e => CliError::failed("cannot start the sandbox", e),
+    })?;
     let info = SandboxInfo {
         base_url: sandbox.base_url(),
         api_key: sandbox.api_key(),
