@@ -1,7 +1,8 @@
-//! Credentials on the command line and in the environment: `--cert`/`ALTINN_CERT` (PEM with
-//! certificate and key) with `--ca-cert`/`ALTINN_CA_CERT` against a TLS sandbox that requires an
-//! enterprise certificate, `--token`/`ALTINN_TOKEN` against one that requires a bearer token, and
-//! `ALTINN_ENV`. Certificates are made here with rcgen; none of the secrets may reach stderr.
+//! Credentials on the command line and in the environment: `--cert`/`ALTINN_CERT` (a PEM file
+//! with certificate and key, or PKCS#12 with `--cert-password`/`ALTINN_CERT_PASSWORD`) and
+//! `--ca-cert`/`ALTINN_CA_CERT` against a TLS sandbox that requires an enterprise certificate,
+//! `--token`/`ALTINN_TOKEN` against one that requires a bearer token, and `ALTINN_ENV`.
+//! Certificates are made here with rcgen; none of the secrets may reach stderr.
 
 mod common;
 
@@ -58,6 +59,19 @@ fn leaf(ca: &Ca, client: bool) -> (rcgen::Certificate, KeyPair) {
     let key = KeyPair::generate().unwrap();
     let cert = params.signed_by(&key, &ca.issuer).unwrap();
     (cert, key)
+}
+
+/// A PKCS#12 file holding `cert` and its `key`, encrypted with `password`.
+fn pkcs12(cert: &rcgen::Certificate, key: &KeyPair, password: &str) -> Vec<u8> {
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    let chain = PrivateKeyChain::new(
+        b"altinn-contacts-e2e".to_vec(),
+        PrivateKey::from_der(&key.serialize_der()).unwrap(),
+        [Certificate::from_der(cert.der()).unwrap()],
+    );
+    let mut store = KeyStore::new();
+    store.add_entry("e2e virksomhet", KeyStoreEntry::PrivateKeyChain(chain));
+    store.writer(password).write().unwrap()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -127,6 +141,56 @@ fn enterprise_certificate_and_ca_from_flags_and_environment() {
     let out = run(cmd, &args);
     assert_code(&out, 0);
     assert_eq!(json_lines(&stdout(&out)).len(), 2);
+
+    // A PKCS#12 file (as enterprise certificates are handed out), with its password from the
+    // flag or the environment; a wrong password is a usage error that does not show it.
+    let p12 = dir.join("virksomhet.p12");
+    std::fs::write(&p12, pkcs12(&client_cert, &client_key, "e2e-p12-secret-pw")).unwrap();
+    let p12_args = [
+        "--cert",
+        p12.to_str().unwrap(),
+        "--ca-cert",
+        trusted.to_str().unwrap(),
+    ];
+    let out = run(
+        against(&sandbox),
+        &[
+            &p12_args[..],
+            &["--cert-password", "e2e-p12-secret-pw"],
+            &args,
+        ]
+        .concat(),
+    );
+    assert_code(&out, 0);
+    assert_eq!(json_lines(&stdout(&out)).len(), 2);
+    let mut cmd = against(&sandbox);
+    cmd.env("ALTINN_CERT_PASSWORD", "e2e-p12-secret-pw");
+    let out = run(cmd, &[&p12_args[..], &["-vv"], &args].concat());
+    assert_code(&out, 0);
+    assert!(
+        !stderr(&out).contains("e2e-p12-secret-pw"),
+        "{}",
+        stderr(&out)
+    );
+    let before = sandbox.request_count();
+    let out = run(
+        against(&sandbox),
+        &[
+            &p12_args[..],
+            &["--cert-password", "e2e-wrong-pw-4711"],
+            &args,
+        ]
+        .concat(),
+    );
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(err.contains("password"), "{err}");
+    assert!(!err.contains("e2e-wrong-pw-4711"), "{err}");
+    assert_eq!(sandbox.request_count(), before);
 
     // Without a certificate: Altinn's 401, as one error line.
     let out = run(
