@@ -233,7 +233,7 @@ impl ReqwestContactsApi {
                     }
                     (error, None)
                 }
-                Attempt::Token(error) => return Err(error),
+                Attempt::Token(error) => return Err(for_operation(error, op)),
             };
             if attempt >= max_attempts {
                 return Err(error.with_attempts(attempt));
@@ -374,6 +374,19 @@ enum Attempt {
     Failed(TransportError),
     /// The token provider failed: its error ends the call as it is.
     Token(Error),
+}
+
+/// A provider's error, attributed to the call that asked for the token (a provider cannot know
+/// which call that is).
+fn for_operation(mut error: Error, op: Operation) -> Error {
+    if let Some(failure) = error.http_mut() {
+        failure.operation = op;
+    } else if let Error::Transport(t) = &mut error {
+        t.operation = op;
+    } else if let Error::Decode(d) = &mut error {
+        d.operation = op;
+    }
+    error
 }
 
 fn retryable_status(status: u16) -> bool {

@@ -73,6 +73,12 @@ pub enum ConfigError {
         /// What went wrong.
         reason: String,
     },
+    /// The Maskinporten token provider is misconfigured (no client id, no identity, a bad URL).
+    #[error("Maskinporten: {reason}")]
+    Maskinporten {
+        /// What is wrong.
+        reason: String,
+    },
     /// reqwest refused the configuration.
     #[error("the HTTP client could not be built: {reason}")]
     Client {
@@ -333,7 +339,7 @@ fn parse_base_url(given: &str) -> Result<Url, ConfigError> {
 }
 
 /// True when the URL's host is this machine.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),

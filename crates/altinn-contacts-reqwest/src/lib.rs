@@ -2,7 +2,8 @@
 //! implementation of [`altinn_contacts_api::ContactsApi`] on reqwest with rustls (ring).
 //!
 //! - [`ConfigBuilder`]: environment or base URL, API key, enterprise certificate ([`Identity`],
-//!   PKCS#12 or PEM) or bearer token ([`TokenProvider`]), extra roots ([`Certificate`]),
+//!   PKCS#12 or PEM) or bearer token ([`TokenProvider`], for example
+//!   [`MaskinportenTokenProvider`]), extra roots ([`Certificate`]),
 //!   timeouts, [`RetryPolicy`], user agent.
 //! - Requests: `Accept: application/hal+json`, the `ApiKey` header (marked sensitive),
 //!   `ForceEIAuthentication` with a certificate, every path segment and query value
@@ -38,6 +39,7 @@ mod client;
 mod config;
 mod environment;
 mod identity;
+mod maskinporten;
 mod response;
 mod retry;
 mod tls;
@@ -47,6 +49,7 @@ pub use client::ReqwestContactsApi;
 pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use environment::Environment;
 pub use identity::{Certificate, Identity};
+pub use maskinporten::{DEFAULT_SCOPE, MaskinportenBuilder, MaskinportenTokenProvider};
 pub use retry::RetryPolicy;
 pub use token::TokenProvider;
 

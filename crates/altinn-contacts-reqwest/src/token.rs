@@ -13,7 +13,8 @@ use altinn_contacts_api::Error;
 ///
 /// The client calls [`token`](TokenProvider::token) before every attempt of every call and sends
 /// the answer as `Authorization: Bearer <token>`, so a provider should cache a token until shortly
-/// before it expires. An error from the provider ends the call with that error, unchanged.
+/// before it expires ([`MaskinportenTokenProvider`](crate::MaskinportenTokenProvider) does). An
+/// error from the provider ends the call with that error, attributed to the call's operation.
 ///
 /// ```
 /// use altinn_contacts_reqwest::TokenProvider;

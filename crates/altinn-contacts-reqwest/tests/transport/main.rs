@@ -5,6 +5,7 @@
 //! One test binary with modules keeps link time down on small CI machines.
 
 mod errors;
+mod maskinporten;
 mod requests;
 mod retries;
 mod secrets;
