@@ -510,3 +510,23 @@ async fn a_refused_grant_fails_the_call_under_its_operation() {
     assert!(err.to_string().contains("Unknown client"), "{err}");
     server.verify().await;
 }
+
+#[tokio::test]
+async fn keys_that_cannot_sign_a_grant_are_refused_when_building() {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["p384.example".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let identity =
+        Identity::from_pem(cert.pem().as_bytes(), key.serialize_pem().as_bytes()).unwrap();
+    let err = MaskinportenTokenProvider::builder()
+        .client_id(CLIENT_ID)
+        .identity(identity)
+        .build()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("cannot sign a Maskinporten grant"),
+        "{err}"
+    );
+}
