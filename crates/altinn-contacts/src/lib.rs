@@ -71,7 +71,8 @@ pub use altinn_contacts_model::{
 // The transport and its configuration.
 pub use altinn_contacts_reqwest::{
     Certificate, ConfigBuilder, ConfigError, DEFAULT_USER_AGENT, Environment, Identity,
-    ReqwestContactsApi, RetryPolicy, SecretString, TokenProvider,
+    MaskinportenBuilder, MaskinportenTokenProvider, ReqwestContactsApi, RetryPolicy, SecretString,
+    TokenProvider,
 };
 pub use url::Url;
 
