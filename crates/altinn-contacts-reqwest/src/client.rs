@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderName, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
@@ -76,8 +76,8 @@ pub(crate) struct Inner {
     pub(crate) api_key: HeaderValue,
     pub(crate) force_ei_authentication: bool,
     pub(crate) bearer: Option<Bearer>,
-    /// Secrets masked in any message taken from a server (a misconfigured proxy may echo them).
-    pub(crate) scrub: Vec<SecretString>,
+    /// Secrets masked in any text taken from a server (a misconfigured proxy may echo them).
+    pub(crate) secrets: Vec<SecretString>,
     pub(crate) retry: RetryPolicy,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
@@ -202,18 +202,15 @@ impl ReqwestContactsApi {
             let outcome = self.attempt(op, &url, timeout).await;
             let duration_ms = millis(attempt_started.elapsed());
             let (error, retry_after) = match outcome {
-                Attempt::Answered(answer, provided) => {
+                Attempt::Answered(answer) => {
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt, status, duration_ms, "answered");
                     progress.status = Some(status);
                     if answer.status.is_success() {
-                        // An HTML page's title is the server's text too: mask what it echoes.
-                        return answer
-                            .decode(op)
-                            .map_err(|e| self.scrubbed(e, provided.as_ref()));
+                        return answer.decode(op);
                     }
                     let retry_after = answer.retry_after();
-                    let error = self.scrubbed(answer.into_error(op, &url), provided.as_ref());
+                    let error = answer.into_error(op, &url);
                     if !retryable_status(status) {
                         return Err(error.with_attempts(attempt));
                     }
@@ -258,7 +255,7 @@ impl ReqwestContactsApi {
             .timeout(timeout)
             .header(ACCEPT, HeaderValue::from_static(HAL_JSON))
             .header(HeaderName::from_static(API_KEY), self.inner.api_key.clone());
-        // A provider's token changes over time, so it is not in `Inner::scrub`; it is masked in
+        // A provider's token changes over time, so it is not in `Inner::secrets`; it is masked in
         // this attempt's answer instead.
         let mut provided = None;
         if let Some(bearer) = &self.inner.bearer {
@@ -314,29 +311,18 @@ impl ReqwestContactsApi {
                 Err(e) => return Attempt::Failed(transport_error(op, e)),
             }
         }
-        Attempt::Answered(
-            Answer {
-                status,
-                headers,
-                reason,
-                body,
-            },
-            provided,
-        )
-    }
-
-    /// Masks the API key, a static token and `provided` (a provider's token) in a message that
-    /// came from the server.
-    fn scrubbed(&self, mut error: Error, provided: Option<&SecretString>) -> Error {
-        if let Some(failure) = error.http_mut() {
-            for secret in self.inner.scrub.iter().chain(provided) {
-                let secret = secret.expose_secret().trim();
-                if secret.len() >= 4 && failure.message.contains(secret) {
-                    failure.message = failure.message.replace(secret, "<redacted>");
-                }
-            }
+        let mut answer = Answer {
+            status,
+            headers,
+            reason,
+            body,
+        };
+        if answer.may_become_a_message() {
+            let secrets: Vec<&SecretString> =
+                self.inner.secrets.iter().chain(provided.as_ref()).collect();
+            answer.mask_secrets(&secrets);
         }
-        error
+        Attempt::Answered(answer)
     }
 }
 
@@ -368,8 +354,8 @@ fn error_kind(error: &Error) -> &'static str {
 
 /// What one attempt came to.
 enum Attempt {
-    /// A complete HTTP answer, whatever its status, and the provider's token it was sent with.
-    Answered(Answer, Option<SecretString>),
+    /// A complete HTTP answer, whatever its status (secrets it echoed already masked).
+    Answered(Answer),
     /// No complete answer.
     Failed(TransportError),
     /// The token provider failed: its error ends the call as it is.
@@ -395,7 +381,7 @@ fn retryable_status(status: u16) -> bool {
 
 /// Classifies a reqwest error and describes its cause chain, without the URL (its query may hold
 /// an e-mail address or phone number).
-fn transport_error(op: Operation, error: reqwest::Error) -> TransportError {
+pub(crate) fn transport_error(op: Operation, error: reqwest::Error) -> TransportError {
     let error = error.without_url();
     let mut tls = false;
     let mut incomplete = false;

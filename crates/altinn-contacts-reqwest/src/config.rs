@@ -237,10 +237,10 @@ impl ConfigBuilder {
             HeaderValue::from_str(key_text).map_err(|_| ConfigError::InvalidApiKey)?;
         api_key_header.set_sensitive(true);
 
-        let mut scrub = vec![SecretString::from(key_text)];
+        let mut secrets = vec![SecretString::from(key_text)];
         if let Some(Bearer::Static(token)) = &self.bearer {
             authorization(token).ok_or(ConfigError::InvalidToken)?;
-            scrub.push(token.clone());
+            secrets.push(token.clone());
         }
 
         let user_agent =
@@ -251,18 +251,11 @@ impl ConfigBuilder {
             &self.roots,
             base_url.scheme() == "https",
         )?;
-        let mut http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            // A 3xx from Altinn is its login page; following it would also carry the API key to
-            // another host.
-            .redirect(reqwest::redirect::Policy::none())
+        // A 3xx from Altinn is its login page; following it would also carry the API key to
+        // another host (http_client_base follows none).
+        let mut http = http_client_base(tls, is_loopback(&base_url))
             .connect_timeout(self.connect_timeout)
             .user_agent(user_agent);
-        if is_loopback(&base_url) {
-            // A local server (the sandbox, a test server) is never reached through the proxy that
-            // HTTP(S)_PROXY names for the outside world.
-            http = http.no_proxy();
-        }
         if let Some(n) = self.pool_max_idle_per_host {
             http = http.pool_max_idle_per_host(n);
         }
@@ -276,7 +269,7 @@ impl ConfigBuilder {
             api_key: api_key_header,
             force_ei_authentication: self.identity.is_some(),
             bearer: self.bearer,
-            scrub,
+            secrets,
             retry: self.retry,
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
@@ -301,6 +294,17 @@ impl fmt::Debug for ConfigBuilder {
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
             .finish()
     }
+}
+
+/// What every HTTP client of this crate shares: our rustls configuration, no redirects (a
+/// redirect would carry the API key, a grant or a token to another place), and, for a `local`
+/// server (the sandbox, a test server), no proxy from `HTTP(S)_PROXY`, which names the way to the
+/// outside world.
+pub(crate) fn http_client_base(tls: rustls::ClientConfig, local: bool) -> reqwest::ClientBuilder {
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none());
+    if local { http.no_proxy() } else { http }
 }
 
 /// Parses and normalizes a base URL: absolute http(s), a host, no credentials, query or

@@ -40,6 +40,7 @@ mod config;
 mod environment;
 mod identity;
 mod maskinporten;
+mod redact;
 mod response;
 mod retry;
 mod tls;

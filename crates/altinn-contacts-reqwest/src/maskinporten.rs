@@ -24,9 +24,10 @@ use altinn_contacts_api::{
     AuthFailure, DecodeFailure, Error, HttpFailure, Operation, TransportError, TransportFailure,
 };
 
-use crate::config::{ConfigError, DEFAULT_USER_AGENT, is_loopback};
+use crate::config::{ConfigError, DEFAULT_USER_AGENT, http_client_base, is_loopback};
 use crate::environment::Environment;
 use crate::identity::{Certificate, Identity};
+use crate::redact::mask_secrets;
 use crate::tls;
 use crate::token::{TokenProvider, authorization};
 
@@ -238,19 +239,15 @@ impl MaskinportenBuilder {
         let https = token_url.scheme() == "https"
             || exchange_url.as_ref().is_some_and(|u| u.scheme() == "https");
         let tls = tls::client_config(None, &self.roots, https)?;
-        let mut http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            // A redirect would carry the grant or the token to another place.
-            .redirect(reqwest::redirect::Policy::none())
+        let local = is_loopback(&token_url) && exchange_url.as_ref().is_none_or(is_loopback);
+        let http = http_client_base(tls, local)
             .timeout(self.timeout)
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
-            .user_agent(DEFAULT_USER_AGENT);
-        if is_loopback(&token_url) && exchange_url.as_ref().is_none_or(is_loopback) {
-            http = http.no_proxy();
-        }
-        let http = http.build().map_err(|e| ConfigError::Client {
-            reason: e.to_string(),
-        })?;
+            .user_agent(DEFAULT_USER_AGENT)
+            .build()
+            .map_err(|e| ConfigError::Client {
+                reason: e.to_string(),
+            })?;
 
         Ok(MaskinportenTokenProvider {
             inner: Arc::new(Inner {
@@ -639,13 +636,7 @@ fn maskinporten_message(body: &[u8]) -> String {
 /// Any of `secrets` the server echoed is masked, before the message is shortened (a shortened
 /// secret would no longer be found).
 fn refused(what: &str, status: u16, message: &str, secrets: &[&SecretString]) -> Error {
-    let mut message = format!("{what}: {message}");
-    for secret in secrets {
-        let secret = secret.expose_secret();
-        if secret.len() >= 4 && message.contains(secret) {
-            message = message.replace(secret, "<redacted>");
-        }
-    }
+    let message = mask_secrets(&format!("{what}: {message}"), secrets.iter().copied());
     let message: String = message.chars().take(500).collect();
     let failure = HttpFailure::new(PLACEHOLDER_OPERATION, status, message);
     match status {
@@ -661,24 +652,12 @@ fn refused(what: &str, status: u16, message: &str, secrets: &[&SecretString]) ->
     }
 }
 
+/// A failure below HTTP, classified as the API client classifies its own (TLS inside nested
+/// I/O errors included), under the name of the step that failed.
 fn transport(what: &str, error: reqwest::Error) -> Error {
-    let error = error.without_url();
-    let kind = if error.is_timeout() {
-        TransportFailure::Timeout
-    } else if error.is_connect() {
-        TransportFailure::Connect
-    } else if error.is_body() || error.is_decode() {
-        TransportFailure::Body
-    } else {
-        TransportFailure::Other
-    };
-    let mut message = format!("{what}: {error}");
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    Error::Transport(TransportError::new(PLACEHOLDER_OPERATION, kind, message))
+    let mut failure = crate::client::transport_error(PLACEHOLDER_OPERATION, error);
+    failure.message = format!("{what}: {}", failure.message);
+    Error::Transport(failure)
 }
 
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {

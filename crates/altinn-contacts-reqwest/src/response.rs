@@ -10,10 +10,13 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use altinn_contacts_api::{AuthFailure, DecodeFailure, Error, HttpFailure, Operation};
+
+use crate::redact::mask_secrets;
 
 /// The longest message taken from a server; the rest is cut with `…`.
 const MAX_MESSAGE_CHARS: usize = 300;
@@ -37,6 +40,26 @@ impl Answer {
             altinn_message(self.status, self.reason.as_deref(), &self.body)
         };
         Error::from_status(HttpFailure::new(op, status, message), self.retry_after())
+    }
+
+    /// True when the answer is one whose text can end in an error message: a failure, or an
+    /// HTML page instead of HAL+JSON. (A HAL+JSON success is decoded, and decode errors never
+    /// quote values, so its body is not searched: it can be megabytes.)
+    pub(crate) fn may_become_a_message(&self) -> bool {
+        !self.status.is_success() || is_html(&self.headers, &self.body)
+    }
+
+    /// Masks `secrets` in the reason phrase and the body, before any of it is shortened into a
+    /// message.
+    pub(crate) fn mask_secrets(&mut self, secrets: &[&SecretString]) {
+        if let Some(reason) = &self.reason {
+            self.reason = Some(mask_secrets(reason, secrets.iter().copied()));
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        let masked = mask_secrets(&body, secrets.iter().copied());
+        if masked != body {
+            self.body = masked.into_bytes();
+        }
     }
 
     /// The server's `Retry-After`, when it sent one.

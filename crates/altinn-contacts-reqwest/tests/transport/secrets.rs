@@ -231,3 +231,31 @@ async fn a_token_from_a_provider_is_masked_in_what_the_server_echoes() {
         assert_clean("an error", &shown);
     }
 }
+
+#[tokio::test]
+async fn a_key_cut_by_the_message_length_limit_leaves_no_piece() {
+    // The message is shortened to 300 characters; a key straddling that point must be masked
+    // before the cut, or most of it would show.
+    let kept = API_KEY.len() - 3;
+    let padding = "x".repeat(300 - 1 - kept);
+    let server = MockServer::start().await;
+    Mock::given(path(
+        "/api/serviceowner/organizations/910021451/officialcontacts",
+    ))
+    .respond_with(ResponseTemplate::new(403).set_body_raw(
+        format!("{padding} {API_KEY} rejected").into_bytes(),
+        "text/plain",
+    ))
+    .mount(&server)
+    .await;
+    let err = builder(&server.uri())
+        .build()
+        .unwrap()
+        .official_contacts(&org())
+        .await
+        .unwrap_err();
+    let shown = format!("{err} | {err:?}");
+    let piece = &API_KEY[..kept];
+    assert!(!shown.contains(piece), "a piece of the key shows:\n{shown}");
+    assert_clean("an error", &shown);
+}
