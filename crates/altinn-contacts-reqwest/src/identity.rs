@@ -88,20 +88,13 @@ impl Identity {
         password: Option<&str>,
     ) -> Result<Identity, ConfigError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_file(path)?;
         if looks_like_pem(&bytes) {
             Identity::from_pem(&bytes, &bytes)
         } else {
-            Identity::from_pkcs12_der(&bytes, password.unwrap_or("")).map_err(|e| match e {
-                ConfigError::Identity { reason } => ConfigError::Identity {
-                    reason: format!("{}: {reason}", path.display()),
-                },
-                other => other,
-            })
+            Identity::from_pkcs12_der(&bytes, password.unwrap_or(""))
         }
+        .map_err(|e| naming_the_file(path, e))
     }
 
     fn new(
@@ -175,17 +168,9 @@ impl Certificate {
     /// Reads a file holding PEM certificates, or one DER certificate.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Certificate, ConfigError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_file(path)?;
         if looks_like_pem(&bytes) {
-            Certificate::from_pem(&bytes).map_err(|e| match e {
-                ConfigError::Certificate { reason } => ConfigError::Certificate {
-                    reason: format!("{}: {reason}", path.display()),
-                },
-                other => other,
-            })
+            Certificate::from_pem(&bytes).map_err(|e| naming_the_file(path, e))
         } else {
             Ok(Certificate::from_der(&bytes))
         }
@@ -193,6 +178,28 @@ impl Certificate {
 
     pub(crate) fn certs(&self) -> &[CertificateDer<'static>] {
         &self.certs
+    }
+}
+
+/// Reads a certificate or key file, naming it when it cannot be read.
+fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
+    std::fs::read(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Prefixes the file's path to the reason of an identity or certificate error read from it.
+fn naming_the_file(path: &Path, error: ConfigError) -> ConfigError {
+    let named = |reason: String| format!("{}: {reason}", path.display());
+    match error {
+        ConfigError::Identity { reason } => ConfigError::Identity {
+            reason: named(reason),
+        },
+        ConfigError::Certificate { reason } => ConfigError::Certificate {
+            reason: named(reason),
+        },
+        other => other,
     }
 }
 
