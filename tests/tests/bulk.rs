@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use altinn_contacts::OrganizationNumber;
@@ -49,6 +50,78 @@ fn by_number(lines: &[Value]) -> HashMap<String, Value> {
         );
     }
     map
+}
+
+/// A bulk official-contacts job over a sandbox whose answers are slowed by `latency`, so a
+/// test can stop it halfway: the sandbox, its valid numbers, the output file and the arguments.
+struct SlowJob {
+    sandbox: Sandbox,
+    numbers: Vec<String>,
+    output: PathBuf,
+    args: Vec<String>,
+}
+
+impl SlowJob {
+    fn new(name: &str, organizations: usize, latency: Duration, concurrency: usize) -> SlowJob {
+        let sandbox = sandbox_with(
+            organizations,
+            FaultConfig::new()
+                .latency(latency)
+                .only_paths_containing("/officialcontacts"),
+        );
+        let numbers = valid_numbers(&sandbox);
+        let dir = scratch(name);
+        let input = dir.join("numbers.txt");
+        let output = dir.join("contacts.jsonl");
+        std::fs::write(&input, numbers.join("\n")).unwrap();
+        let args = vec![
+            "bulk".to_owned(),
+            "official-contacts".to_owned(),
+            "--input".to_owned(),
+            input.to_str().unwrap().to_owned(),
+            "--output".to_owned(),
+            output.to_str().unwrap().to_owned(),
+            "--concurrency".to_owned(),
+            concurrency.to_string(),
+        ];
+        SlowJob {
+            sandbox,
+            numbers,
+            output,
+            args,
+        }
+    }
+
+    fn args(&self) -> Vec<&str> {
+        self.args.iter().map(String::as_str).collect()
+    }
+
+    /// Waits until the running `job` has written `lines` whole lines, failing the test if it
+    /// ends first or makes no progress within a minute.
+    fn wait_for_lines(&self, job: &mut Running, lines: usize) {
+        let started = Instant::now();
+        while std::fs::read(&self.output)
+            .map(|b| b.iter().filter(|c| **c == b'\n').count())
+            .unwrap_or(0)
+            < lines
+        {
+            assert!(
+                job.0.try_wait().unwrap().is_none(),
+                "the job ended before it was stopped"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the job wrote too little"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// The same job again with `--resume`, without the slowdown.
+    fn resume(&self) -> std::process::Output {
+        self.sandbox.faults().set_latency(Duration::ZERO);
+        run_against(&self.sandbox, &[&self.args()[..], &["--resume"]].concat())
+    }
 }
 
 #[test]
@@ -225,52 +298,21 @@ fn rate_spaces_the_requests() {
 #[test]
 fn resume_after_a_job_killed_halfway() {
     // Slow answers, so the job is surely still running when it is killed.
-    let sandbox = sandbox_with(
-        2000,
-        FaultConfig::new()
-            .latency(Duration::from_millis(4))
-            .only_paths_containing("/officialcontacts"),
-    );
-    let numbers = valid_numbers(&sandbox);
-    let dir = scratch("bulk-resume");
-    let input = dir.join("numbers.txt");
-    let output = dir.join("contacts.jsonl");
-    std::fs::write(&input, numbers.join("\n")).unwrap();
-    let args = [
-        "bulk",
-        "official-contacts",
-        "--input",
-        input.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--concurrency",
-        "4",
-    ];
+    let job_spec = SlowJob::new("bulk-resume", 2000, Duration::from_millis(4), 4);
+    let (numbers, output) = (&job_spec.numbers, &job_spec.output);
 
-    let mut job = Running(against(&sandbox).args(args).spawn().unwrap());
-    let started = Instant::now();
-    loop {
-        let written = std::fs::read(&output)
-            .map(|b| b.iter().filter(|c| **c == b'\n').count())
-            .unwrap_or(0);
-        if written >= 300 {
-            break;
-        }
-        assert!(
-            job.0.try_wait().unwrap().is_none(),
-            "the job ended before it was killed"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the job wrote too little"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut job = Running(
+        against(&job_spec.sandbox)
+            .args(job_spec.args())
+            .spawn()
+            .unwrap(),
+    );
+    job_spec.wait_for_lines(&mut job, 300);
     job.0.kill().unwrap();
     job.0.wait().unwrap();
     drop(job);
 
-    let before = std::fs::read_to_string(&output).unwrap();
+    let before = std::fs::read_to_string(output).unwrap();
     let finished_before = before
         .lines()
         .filter(|l| serde_json::from_str::<Value>(l).is_ok())
@@ -281,16 +323,15 @@ fn resume_after_a_job_killed_halfway() {
     if torn.ends_with('\n') {
         torn.push_str("{\"OrganizationNumber\":\"9100");
     }
-    std::fs::write(&output, &torn).unwrap();
+    std::fs::write(output, &torn).unwrap();
 
-    sandbox.faults().set_latency(Duration::ZERO);
-    let out = run_against(&sandbox, &[&args[..], &["--resume"]].concat());
+    let out = job_spec.resume();
     assert_code(&out, 0);
     let err = stderr(&out);
     assert!(err.contains("unfinished output"), "{err}");
     assert!(err.contains(&format!("skipped {finished_before}")), "{err}");
 
-    let lines = json_lines(&std::fs::read_to_string(&output).unwrap());
+    let lines = json_lines(&std::fs::read_to_string(output).unwrap());
     let map = by_number(&lines);
     let expected: HashSet<&String> = numbers.iter().collect();
     let got: HashSet<&String> = map.keys().collect();
@@ -345,44 +386,16 @@ fn resume_never_truncates_a_file_it_did_not_write() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_with_130_and_whole_lines() {
-    let sandbox = sandbox_with(
-        600,
-        FaultConfig::new()
-            .latency(Duration::from_millis(5))
-            .only_paths_containing("/officialcontacts"),
-    );
-    let numbers = valid_numbers(&sandbox);
-    let dir = scratch("bulk-sigint");
-    let input = dir.join("numbers.txt");
-    let output = dir.join("contacts.jsonl");
-    std::fs::write(&input, numbers.join("\n")).unwrap();
-    let args = [
-        "bulk",
-        "official-contacts",
-        "--input",
-        input.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--concurrency",
-        "2",
-    ];
+    let job_spec = SlowJob::new("bulk-sigint", 600, Duration::from_millis(5), 2);
+    let (numbers, output) = (&job_spec.numbers, &job_spec.output);
     let mut job = Running(
-        against(&sandbox)
-            .args(args)
+        against(&job_spec.sandbox)
+            .args(job_spec.args())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap(),
     );
-    let started = Instant::now();
-    while std::fs::read(&output)
-        .map(|b| b.iter().filter(|c| **c == b'\n').count())
-        .unwrap_or(0)
-        < 20
-    {
-        assert!(job.0.try_wait().unwrap().is_none(), "the job ended early");
-        assert!(started.elapsed() < Duration::from_secs(60), "no progress");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    job_spec.wait_for_lines(&mut job, 20);
     let pid = job.0.id().to_string();
     let sent = std::process::Command::new("kill")
         .args(["-INT", &pid])
@@ -395,16 +408,15 @@ fn ctrl_c_stops_with_130_and_whole_lines() {
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted"), "{err}");
     assert!(err.lines().last().unwrap().starts_with("error: "), "{err}");
-    let text = std::fs::read_to_string(&output).unwrap();
+    let text = std::fs::read_to_string(output).unwrap();
     assert!(text.ends_with('\n'), "a torn line after Ctrl-C");
     let lines = json_lines(&text);
     assert!(lines.len() < numbers.len(), "the job was not interrupted");
     by_number(&lines);
 
-    sandbox.faults().set_latency(Duration::ZERO);
-    let out = run_against(&sandbox, &[&args[..], &["--resume"]].concat());
+    let out = job_spec.resume();
     assert_code(&out, 0);
-    let lines = json_lines(&std::fs::read_to_string(&output).unwrap());
+    let lines = json_lines(&std::fs::read_to_string(output).unwrap());
     assert_eq!(by_number(&lines).len(), numbers.len());
     assert_eq!(lines.len(), numbers.len());
 }
