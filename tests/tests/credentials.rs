@@ -2,77 +2,15 @@
 //! with certificate and key, or PKCS#12 with `--cert-password`/`ALTINN_CERT_PASSWORD`) and
 //! `--ca-cert`/`ALTINN_CA_CERT` against a TLS sandbox that requires an enterprise certificate,
 //! `--token`/`ALTINN_TOKEN` against one that requires a bearer token, and `ALTINN_ENV`.
-//! Certificates are made here with rcgen; none of the secrets may reach stderr.
+//! Certificates come from the sandbox's `test_pki`; none of the secrets may reach stderr.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
 use altinn_contacts_sandbox::Sandbox;
+use altinn_contacts_sandbox::test_pki::TestCa;
 use common::*;
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
-
-struct Ca {
-    cert: rcgen::Certificate,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-fn ca(name: &str) -> Ca {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let key = KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    Ca {
-        cert,
-        issuer: Issuer::new(params, key),
-    }
-}
-
-/// A leaf certificate signed by `ca`, for the server (127.0.0.1) or a client: `(cert, key)`.
-fn leaf(ca: &Ca, client: bool) -> (rcgen::Certificate, KeyPair) {
-    let names = if client {
-        vec![]
-    } else {
-        vec!["127.0.0.1".to_owned()]
-    };
-    let mut params = CertificateParams::new(names).unwrap();
-    params.distinguished_name.push(
-        DnType::CommonName,
-        if client {
-            "910021451 VIRKSOMHETSSERTIFIKAT"
-        } else {
-            "127.0.0.1"
-        },
-    );
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![if client {
-        ExtendedKeyUsagePurpose::ClientAuth
-    } else {
-        ExtendedKeyUsagePurpose::ServerAuth
-    }];
-    params.use_authority_key_identifier_extension = true;
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &ca.issuer).unwrap();
-    (cert, key)
-}
-
-/// A PKCS#12 file holding `cert` and its `key`, encrypted with `password`.
-fn pkcs12(cert: &rcgen::Certificate, key: &KeyPair, password: &str) -> Vec<u8> {
-    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
-    let chain = PrivateKeyChain::new(
-        b"altinn-contacts-e2e".to_vec(),
-        PrivateKey::from_der(&key.serialize_der()).unwrap(),
-        [Certificate::from_der(cert.der()).unwrap()],
-    );
-    let mut store = KeyStore::new();
-    store.add_entry("e2e virksomhet", KeyStoreEntry::PrivateKeyChain(chain));
-    store.writer(password).write().unwrap()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -82,31 +20,30 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn enterprise_certificate_and_ca_from_flags_and_environment() {
-    let server_ca = ca("E2E Server CA");
-    let client_ca = ca("E2E Buypass-like CA");
-    let (server_cert, server_key) = leaf(&server_ca, false);
+    let server_ca = TestCa::new("E2E Server CA");
+    let client_ca = TestCa::new("E2E Buypass-like CA");
+    let server = server_ca.server_identity();
     let sandbox = Sandbox::builder()
         .organizations(0)
-        .tls(server_cert.pem(), server_key.serialize_pem())
-        .client_ca(client_ca.cert.pem())
+        .tls(server.cert_pem(), server.key_pem())
+        .client_ca(client_ca.cert_pem())
         .start_blocking()
         .unwrap();
     assert!(sandbox.base_url().starts_with("https://"));
 
     let dir = scratch("credentials-cert");
-    let (client_cert, client_key) = leaf(&client_ca, true);
-    let key_pem = client_key.serialize_pem();
+    let client = client_ca.client_identity();
     let identity = write(
         &dir,
         "virksomhet.pem",
-        &format!("{}{}", client_cert.pem(), key_pem),
+        &format!("{}{}", client.cert_pem(), client.key_pem()),
     );
-    let trusted = write(&dir, "server-ca.pem", &server_ca.cert.pem());
-    let (rogue_cert, rogue_key) = leaf(&ca("Rogue CA"), true);
+    let trusted = write(&dir, "server-ca.pem", server_ca.cert_pem());
+    let rogue_identity = TestCa::new("Rogue CA").client_identity();
     let rogue = write(
         &dir,
         "rogue.pem",
-        &format!("{}{}", rogue_cert.pem(), rogue_key.serialize_pem()),
+        &format!("{}{}", rogue_identity.cert_pem(), rogue_identity.key_pem()),
     );
     let args = ["--format", "jsonl", "official-contacts", "910021451"];
 
@@ -145,7 +82,7 @@ fn enterprise_certificate_and_ca_from_flags_and_environment() {
     // A PKCS#12 file (as enterprise certificates are handed out), with its password from the
     // flag or the environment; a wrong password is a usage error that does not show it.
     let p12 = dir.join("virksomhet.p12");
-    std::fs::write(&p12, pkcs12(&client_cert, &client_key, "e2e-p12-secret-pw")).unwrap();
+    std::fs::write(&p12, client.pkcs12("e2e-p12-secret-pw")).unwrap();
     let p12_args = [
         "--cert",
         p12.to_str().unwrap(),

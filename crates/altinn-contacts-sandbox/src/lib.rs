@@ -139,6 +139,9 @@
 //! requires a client certificate signed by the given CA plus the `ForceEIAuthentication` flag,
 //! as Altinn's enterprise-certificate authentication does. Only HTTP/1.1 is served: the reason
 //! phrases Altinn's errors depend on do not exist in HTTP/2.
+//!
+//! The `test-pki` cargo feature adds the module `test_pki`: a CA, server and client
+//! certificates and PKCS#12 archives generated in memory, for testing exactly this.
 
 mod catalogue;
 mod dataset;
@@ -152,6 +155,8 @@ mod recorder;
 mod records;
 mod seed;
 mod server;
+#[cfg(feature = "test-pki")]
+pub mod test_pki;
 
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultConfig, Faults};

@@ -12,7 +12,9 @@ use altinn_contacts_reqwest::{Identity, SecretString, TokenProvider};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request};
 
-use crate::support::{API_KEY, Pki, builder, client, fixtures, hal, org};
+use altinn_contacts_sandbox::test_pki::TestCa;
+
+use crate::support::{API_KEY, builder, client, fixtures, hal, org};
 
 /// The raw query string of the only request the server received.
 async fn only_request(server: &MockServer) -> Request {
@@ -269,9 +271,12 @@ async fn a_base_url_with_a_path_prefix_keeps_it() {
 
 #[tokio::test]
 async fn a_certificate_adds_force_ei_authentication() {
-    let pki = Pki::generate();
-    let identity = Identity::from_pem(pki.client_pem.as_bytes(), pki.client_key_pem.as_bytes())
-        .expect("a PEM identity");
+    let enterprise = TestCa::new("altinn-contacts test CA").client_identity();
+    let identity = Identity::from_pem(
+        enterprise.cert_pem().as_bytes(),
+        enterprise.key_pem().as_bytes(),
+    )
+    .expect("a PEM identity");
     let server = MockServer::start().await;
     Mock::given(path("/api/serviceowner/organizations"))
         .and(query_param("$top", "10"))

@@ -9,7 +9,9 @@ use altinn_contacts_reqwest::{Identity, ReqwestContactsApi};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{API_KEY, Pki, RawServer, builder, fixtures, hal, org, raw_response};
+use altinn_contacts_sandbox::test_pki::TestCa;
+
+use crate::support::{API_KEY, RawServer, builder, fixtures, hal, org, raw_response};
 
 const TOKEN: &str = "bearer-secret-77aa01";
 const PASSWORD: &str = "p12-password-5c5c";
@@ -26,12 +28,12 @@ fn assert_clean(what: &str, text: &str) {
 
 #[test]
 fn debug_of_builder_client_and_identity_hides_secrets() {
-    let pki = Pki::generate();
-    let identity = Identity::from_pkcs12_der(&pki.client_pkcs12(PASSWORD), PASSWORD).unwrap();
+    let enterprise = TestCa::new("altinn-contacts test CA").client_identity();
+    let identity = Identity::from_pkcs12_der(&enterprise.pkcs12(PASSWORD), PASSWORD).unwrap();
     let identity_debug = format!("{identity:?}");
     assert_clean("Identity", &identity_debug);
     // Not a byte of the key: the PEM body is long enough that any leak would show a piece of it.
-    let key_line = pki.client_key_pem.lines().nth(1).unwrap();
+    let key_line = enterprise.key_pem().lines().nth(1).unwrap();
     assert!(!identity_debug.contains(key_line), "{identity_debug}");
 
     let b = ReqwestContactsApi::builder()

@@ -1,4 +1,5 @@
-//! Shared helpers: fixtures, client builders, a raw HTTP server and test certificates.
+//! Shared helpers: fixtures, client builders and a raw HTTP server; test certificates come
+//! from `altinn_contacts_sandbox::test_pki`.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -116,80 +117,4 @@ pub(crate) fn raw_response(status_line: &str, body: &str) -> Vec<u8> {
         body.len()
     )
     .into_bytes()
-}
-
-/// A test PKI: a CA, a server certificate for 127.0.0.1 and a client certificate, all made here
-/// so no key material lives in the repository.
-pub(crate) struct Pki {
-    pub(crate) ca_pem: String,
-    pub(crate) ca_der: Vec<u8>,
-    pub(crate) server_der: Vec<u8>,
-    pub(crate) server_key_der: Vec<u8>,
-    pub(crate) client_pem: String,
-    pub(crate) client_der: Vec<u8>,
-    pub(crate) client_key_pem: String,
-    pub(crate) client_key_der: Vec<u8>,
-}
-
-impl Pki {
-    /// Generates a fresh PKI.
-    pub(crate) fn generate() -> Pki {
-        use rcgen::{
-            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
-            IsCa, KeyPair, KeyUsagePurpose,
-        };
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "altinn-contacts test CA");
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-
-        let server_key = KeyPair::generate().unwrap();
-        let mut server_params =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-        server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let server = server_params.signed_by(&server_key, &ca).unwrap();
-
-        let client_key = KeyPair::generate().unwrap();
-        let mut client_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        client_params
-            .distinguished_name
-            .push(DnType::CommonName, "TEST VIRKSOMHET AS");
-        client_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        let client = client_params.signed_by(&client_key, &ca).unwrap();
-
-        Pki {
-            ca_pem: ca.pem(),
-            ca_der: ca.der().to_vec(),
-            server_der: server.der().to_vec(),
-            server_key_der: server_key.serialize_der(),
-            client_pem: client.pem(),
-            client_der: client.der().to_vec(),
-            client_key_pem: client_key.serialize_pem(),
-            client_key_der: client_key.serialize_der(),
-        }
-    }
-
-    /// The client identity as a PKCS#12 archive protected by `password`.
-    pub(crate) fn client_pkcs12(&self, password: &str) -> Vec<u8> {
-        use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
-        let key = PrivateKey::from_der(&self.client_key_der).unwrap();
-        let chain = PrivateKeyChain::new(
-            b"altinn-contacts-test".to_vec(),
-            key,
-            [
-                Certificate::from_der(&self.client_der).unwrap(),
-                Certificate::from_der(&self.ca_der).unwrap(),
-            ],
-        );
-        let mut store = KeyStore::new();
-        store.add_entry("test virksomhet", KeyStoreEntry::PrivateKeyChain(chain));
-        store.writer(password).write().unwrap()
-    }
 }

@@ -17,14 +17,19 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use crate::support::{API_KEY, Pki, fast_retry, fixtures, org};
+use altinn_contacts_sandbox::test_pki::TestCa;
+
+use crate::support::{API_KEY, fast_retry, fixtures, org};
 
 /// Starts an HTTPS server on loopback that requires a client certificate issued by the test CA
 /// and serves official contacts only to requests that carry `ForceEIAuthentication`.
-async fn start_server(pki: &Pki) -> SocketAddr {
+async fn start_server(ca: &TestCa) -> SocketAddr {
+    let server = ca.server_identity();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
-    roots.add(CertificateDer::from(pki.ca_der.clone())).unwrap();
+    roots
+        .add(CertificateDer::from(ca.cert_der().to_vec()))
+        .unwrap();
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .unwrap();
@@ -34,10 +39,10 @@ async fn start_server(pki: &Pki) -> SocketAddr {
         .with_client_cert_verifier(verifier)
         .with_single_cert(
             vec![
-                CertificateDer::from(pki.server_der.clone()),
-                CertificateDer::from(pki.ca_der.clone()),
+                CertificateDer::from(server.cert_der().to_vec()),
+                CertificateDer::from(ca.cert_der().to_vec()),
             ],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.server_key_der.clone())),
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server.key_der().to_vec())),
         )
         .unwrap();
     let acceptor = TlsAcceptor::from(Arc::new(config));
@@ -75,21 +80,22 @@ async fn start_server(pki: &Pki) -> SocketAddr {
     addr
 }
 
-fn builder(addr: SocketAddr, pki: &Pki) -> altinn_contacts_reqwest::ConfigBuilder {
+fn builder(addr: SocketAddr, ca: &TestCa) -> altinn_contacts_reqwest::ConfigBuilder {
     ReqwestContactsApi::builder()
         .base_url(format!("https://{addr}/"))
         .api_key(API_KEY)
-        .add_root_certificate(Certificate::from_pem(pki.ca_pem.as_bytes()).unwrap())
+        .add_root_certificate(Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap())
         .retry(fast_retry(2))
 }
 
 #[tokio::test]
 async fn a_pem_identity_authenticates() {
-    let pki = Pki::generate();
-    let addr = start_server(&pki).await;
-    let chain = format!("{}{}", pki.client_pem, pki.ca_pem);
-    let identity = Identity::from_pem(chain.as_bytes(), pki.client_key_pem.as_bytes()).unwrap();
-    let api = builder(addr, &pki).certificate(identity).build().unwrap();
+    let ca = TestCa::new("altinn-contacts test CA");
+    let addr = start_server(&ca).await;
+    let client = ca.client_identity();
+    let identity =
+        Identity::from_pem(client.chain_pem().as_bytes(), client.key_pem().as_bytes()).unwrap();
+    let api = builder(addr, &ca).certificate(identity).build().unwrap();
     let list = api
         .official_contacts(&org())
         .await
@@ -99,11 +105,11 @@ async fn a_pem_identity_authenticates() {
 
 #[tokio::test]
 async fn a_pkcs12_identity_authenticates() {
-    let pki = Pki::generate();
-    let addr = start_server(&pki).await;
-    let p12 = pki.client_pkcs12("s3cret-p12-pass");
+    let ca = TestCa::new("altinn-contacts test CA");
+    let addr = start_server(&ca).await;
+    let p12 = ca.client_identity().pkcs12("s3cret-p12-pass");
     let identity = Identity::from_pkcs12_der(&p12, "s3cret-p12-pass").unwrap();
-    let api = builder(addr, &pki).certificate(identity).build().unwrap();
+    let api = builder(addr, &ca).certificate(identity).build().unwrap();
     let list = api
         .official_contacts(&org())
         .await
@@ -113,8 +119,8 @@ async fn a_pkcs12_identity_authenticates() {
 
 #[tokio::test]
 async fn identities_and_roots_read_from_files() {
-    let pki = Pki::generate();
-    let addr = start_server(&pki).await;
+    let ca = TestCa::new("altinn-contacts test CA");
+    let addr = start_server(&ca).await;
     let dir = std::env::temp_dir().join(format!(
         "altinn-contacts-reqwest-tls-{}-{}",
         std::process::id(),
@@ -124,13 +130,14 @@ async fn identities_and_roots_read_from_files() {
     let p12_path = dir.join("client.p12");
     let pem_path = dir.join("client.pem");
     let ca_path = dir.join("ca.pem");
-    std::fs::write(&p12_path, pki.client_pkcs12("pw")).unwrap();
+    let client = ca.client_identity();
+    std::fs::write(&p12_path, client.pkcs12("pw")).unwrap();
     std::fs::write(
         &pem_path,
-        format!("{}{}", pki.client_pem, pki.client_key_pem),
+        format!("{}{}", client.cert_pem(), client.key_pem()),
     )
     .unwrap();
-    std::fs::write(&ca_path, &pki.ca_pem).unwrap();
+    std::fs::write(&ca_path, ca.cert_pem()).unwrap();
 
     for identity in [
         Identity::from_file(&p12_path, Some("pw")).unwrap(),
@@ -163,8 +170,9 @@ fn unique_suffix() -> u64 {
 
 #[tokio::test]
 async fn a_wrong_pkcs12_password_is_a_config_error_without_the_password() {
-    let pki = Pki::generate();
-    let p12 = pki.client_pkcs12("right-password");
+    let ca = TestCa::new("altinn-contacts test CA");
+    let client = ca.client_identity();
+    let p12 = client.pkcs12("right-password");
     let err = Identity::from_pkcs12_der(&p12, "wrong-password-xyz").unwrap_err();
     assert!(matches!(err, ConfigError::Identity { .. }), "{err:?}");
     let text = format!("{err} {err:?}");
@@ -174,15 +182,15 @@ async fn a_wrong_pkcs12_password_is_a_config_error_without_the_password() {
         "{text}"
     );
     assert!(Identity::from_pkcs12_der(b"not a p12", "x").is_err());
-    assert!(Identity::from_pem(pki.client_pem.as_bytes(), b"").is_err());
-    assert!(Identity::from_pem(b"", pki.client_key_pem.as_bytes()).is_err());
+    assert!(Identity::from_pem(client.cert_pem().as_bytes(), b"").is_err());
+    assert!(Identity::from_pem(b"", client.key_pem().as_bytes()).is_err());
 }
 
 #[tokio::test]
 async fn without_a_client_certificate_the_server_refuses() {
-    let pki = Pki::generate();
-    let addr = start_server(&pki).await;
-    let api = builder(addr, &pki).build().unwrap();
+    let ca = TestCa::new("altinn-contacts test CA");
+    let addr = start_server(&ca).await;
+    let api = builder(addr, &ca).build().unwrap();
     let err = api.official_contacts(&org()).await.unwrap_err();
     assert!(
         matches!(&err, Error::Transport(t) if t.kind == TransportFailure::Tls),
@@ -196,10 +204,11 @@ async fn without_a_client_certificate_the_server_refuses() {
 
 #[tokio::test]
 async fn an_untrusted_server_is_refused() {
-    let pki = Pki::generate();
-    let addr = start_server(&pki).await;
+    let ca = TestCa::new("altinn-contacts test CA");
+    let addr = start_server(&ca).await;
+    let client = ca.client_identity();
     let identity =
-        Identity::from_pem(pki.client_pem.as_bytes(), pki.client_key_pem.as_bytes()).unwrap();
+        Identity::from_pem(client.cert_pem().as_bytes(), client.key_pem().as_bytes()).unwrap();
     // No extra root: the test CA is not among the system's roots.
     let api = ReqwestContactsApi::builder()
         .base_url(format!("https://{addr}/"))

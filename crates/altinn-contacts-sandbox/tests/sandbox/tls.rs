@@ -1,73 +1,22 @@
-//! HTTPS, and enterprise-certificate authentication with a client CA: certificates are made in
-//! the test with rcgen; the client is reqwest with a rustls config built here.
+//! HTTPS, and enterprise-certificate authentication with a client CA: certificates come from
+//! the crate's `test_pki`; the client is reqwest with a rustls config built here.
 
 use std::sync::Arc;
 
+use altinn_contacts_sandbox::test_pki::{TestCa, TestIdentity};
 use altinn_contacts_sandbox::{Error, Sandbox, messages};
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
 use rustls::RootCertStore;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::common::*;
 
-struct Ca {
-    cert: rcgen::Certificate,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-fn ca(name: &str) -> Ca {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let key = KeyPair::generate().unwrap();
-    let cert = params.self_signed(&key).unwrap();
-    Ca {
-        cert,
-        issuer: Issuer::new(params, key),
-    }
-}
-
-/// A leaf certificate signed by `ca`: `(certificate, key)`.
-fn leaf(ca: &Ca, client: bool) -> (rcgen::Certificate, KeyPair) {
-    let names = if client {
-        vec![]
-    } else {
-        vec!["localhost".to_owned(), "127.0.0.1".to_owned()]
-    };
-    let mut params = CertificateParams::new(names).unwrap();
-    params.distinguished_name.push(
-        DnType::CommonName,
-        if client {
-            "910021451 VIRKSOMHETSSERTIFIKAT"
-        } else {
-            "localhost"
-        },
-    );
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![if client {
-        ExtendedKeyUsagePurpose::ClientAuth
-    } else {
-        ExtendedKeyUsagePurpose::ServerAuth
-    }];
-    params.use_authority_key_identifier_extension = true;
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &ca.issuer).unwrap();
-    (cert, key)
-}
-
 /// A reqwest client trusting `ca`, presenting `identity` when given.
-fn tls_client(ca: &Ca, identity: Option<(&rcgen::Certificate, &KeyPair)>) -> reqwest::Client {
+fn tls_client(ca: &TestCa, identity: Option<&TestIdentity>) -> reqwest::Client {
     install_crypto();
     let mut roots = RootCertStore::empty();
-    roots.add(ca.cert.der().clone()).unwrap();
+    roots
+        .add(CertificateDer::from(ca.cert_der().to_vec()))
+        .unwrap();
     let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -76,10 +25,10 @@ fn tls_client(ca: &Ca, identity: Option<(&rcgen::Certificate, &KeyPair)>) -> req
     .with_root_certificates(roots);
     let config = match identity {
         None => builder.with_no_client_auth(),
-        Some((cert, key)) => builder
+        Some(identity) => builder
             .with_client_auth_cert(
-                vec![CertificateDer::from(cert.der().to_vec())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+                vec![CertificateDer::from(identity.cert_der().to_vec())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_der().to_vec())),
             )
             .unwrap(),
     };
@@ -89,13 +38,13 @@ fn tls_client(ca: &Ca, identity: Option<(&rcgen::Certificate, &KeyPair)>) -> req
         .unwrap()
 }
 
-async fn tls_sandbox(server_ca: &Ca, client_ca: Option<&Ca>) -> Sandbox {
-    let (cert, key) = leaf(server_ca, false);
+async fn tls_sandbox(server_ca: &TestCa, client_ca: Option<&TestCa>) -> Sandbox {
+    let server = server_ca.server_identity();
     let mut builder = Sandbox::builder()
         .organizations(0)
-        .tls(cert.pem(), key.serialize_pem());
+        .tls(server.cert_pem(), server.key_pem());
     if let Some(client_ca) = client_ca {
-        builder = builder.client_ca(client_ca.cert.pem());
+        builder = builder.client_ca(client_ca.cert_pem());
     }
     start(builder).await
 }
@@ -119,7 +68,7 @@ async fn status_and_reason(
 
 #[tokio::test]
 async fn https_without_client_authentication() {
-    let server_ca = ca("Sandbox Test Server CA");
+    let server_ca = TestCa::new("Sandbox Test Server CA");
     let sandbox = tls_sandbox(&server_ca, None).await;
     assert!(sandbox.base_url().starts_with("https://127.0.0.1:"));
     let client = tls_client(&server_ca, None);
@@ -138,7 +87,7 @@ async fn https_without_client_authentication() {
             .starts_with("https://127.0.0.1:")
     );
     // A client that does not trust the server's CA fails the handshake.
-    let stranger = tls_client(&ca("Other CA"), None);
+    let stranger = tls_client(&TestCa::new("Other CA"), None);
     assert!(
         stranger
             .get(url(&sandbox, "organizations"))
@@ -150,11 +99,11 @@ async fn https_without_client_authentication() {
 
 #[tokio::test]
 async fn client_certificate_and_force_ei_authentication() {
-    let server_ca = ca("Sandbox Test Server CA");
-    let client_ca = ca("Sandbox Test Buypass-like CA");
+    let server_ca = TestCa::new("Sandbox Test Server CA");
+    let client_ca = TestCa::new("Sandbox Test Buypass-like CA");
     let sandbox = tls_sandbox(&server_ca, Some(&client_ca)).await;
-    let (client_cert, client_key) = leaf(&client_ca, true);
-    let with_cert = tls_client(&server_ca, Some((&client_cert, &client_key)));
+    let client_identity = client_ca.client_identity();
+    let with_cert = tls_client(&server_ca, Some(&client_identity));
 
     assert_eq!(
         status_and_reason(&with_cert, &sandbox, "?ForceEIAuthentication").await,
@@ -187,9 +136,8 @@ async fn client_certificate_and_force_ei_authentication() {
     assert!(!sandbox.requests().last().unwrap().client_certificate());
 
     // A certificate from another CA is refused in the handshake.
-    let rogue_ca = ca("Rogue CA");
-    let (rogue_cert, rogue_key) = leaf(&rogue_ca, true);
-    let rogue = tls_client(&server_ca, Some((&rogue_cert, &rogue_key)));
+    let rogue_identity = TestCa::new("Rogue CA").client_identity();
+    let rogue = tls_client(&server_ca, Some(&rogue_identity));
     assert!(
         rogue
             .get(url(
@@ -205,14 +153,14 @@ async fn client_certificate_and_force_ei_authentication() {
 
 #[tokio::test]
 async fn certificate_or_bearer_token_when_both_are_configured() {
-    let server_ca = ca("Server CA");
-    let client_ca = ca("Client CA");
-    let (cert, key) = leaf(&server_ca, false);
+    let server_ca = TestCa::new("Server CA");
+    let client_ca = TestCa::new("Client CA");
+    let server = server_ca.server_identity();
     let sandbox = start(
         Sandbox::builder()
             .organizations(0)
-            .tls(cert.pem(), key.serialize_pem())
-            .client_ca(client_ca.cert.pem())
+            .tls(server.cert_pem(), server.key_pem())
+            .client_ca(client_ca.cert_pem())
             .bearer_token("tok"),
     )
     .await;
@@ -243,19 +191,18 @@ async fn bad_tls_configuration_is_an_error() {
         .await
         .unwrap_err();
     assert!(matches!(garbage, Error::Tls(_)), "{garbage}");
-    let server_ca = ca("Server CA");
-    let (cert, key) = leaf(&server_ca, false);
+    let server = TestCa::new("Server CA").server_identity();
     let bad_ca = Sandbox::builder()
-        .tls(cert.pem(), key.serialize_pem())
+        .tls(server.cert_pem(), server.key_pem())
         .client_ca("no certificate here")
         .start()
         .await
         .unwrap_err();
     assert!(matches!(bad_ca, Error::Tls(_)), "{bad_ca}");
     // A key that does not belong to the certificate.
-    let other = KeyPair::generate().unwrap();
+    let other = TestCa::new("Server CA").server_identity();
     let mismatch = Sandbox::builder()
-        .tls(cert.pem(), other.serialize_pem())
+        .tls(server.cert_pem(), other.key_pem())
         .start()
         .await
         .unwrap_err();
