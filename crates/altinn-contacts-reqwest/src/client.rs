@@ -411,7 +411,9 @@ pub(crate) fn transport_error(op: Operation, error: reqwest::Error) -> Transport
     } else {
         TransportFailure::Other
     };
-    TransportError::new(op, kind, crate::response::clean(&parts.join(": ")))
+    // The error itself stays the source, so callers can downcast it; without its URL it holds
+    // no query value, and reqwest never puts headers (the key, a token) in an error.
+    TransportError::new(op, kind, crate::response::clean(&parts.join(": "))).with_source(error)
 }
 
 /// True when `e` is a rustls error, possibly inside (nested) `io::Error`s, which hide what they

@@ -17,6 +17,10 @@ use crate::tls;
 use crate::token::{Bearer, TokenProvider, authorization};
 
 /// Why a client could not be built. Never shows the API key, a token or a password.
+///
+/// Where another crate's error was the cause (rustls, reqwest, the PKCS#12 reader, the file
+/// system) it is kept as [`source`](std::error::Error::source); PEM parse errors are not kept,
+/// as they may quote bytes of a private key.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -51,6 +55,9 @@ pub enum ConfigError {
     Identity {
         /// What went wrong (wrong password, no key, unsupported key type ...).
         reason: String,
+        /// The underlying error, when another crate reported it.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// An extra root certificate could not be read.
     #[error("root certificate: {reason}")]
@@ -72,6 +79,9 @@ pub enum ConfigError {
     Tls {
         /// What went wrong.
         reason: String,
+        /// The underlying error (rustls'), when there was one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The Maskinporten token provider is misconfigured (no client id, no identity, a bad URL).
     #[error("Maskinporten: {reason}")]
@@ -84,7 +94,20 @@ pub enum ConfigError {
     Client {
         /// reqwest's description.
         reason: String,
+        /// reqwest's error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+impl ConfigError {
+    /// reqwest refused to build a client.
+    pub(crate) fn client(e: reqwest::Error) -> Self {
+        ConfigError::Client {
+            reason: e.to_string(),
+            source: Some(Box::new(e)),
+        }
+    }
 }
 
 /// The default user agent, `altinn-contacts/<version>`.
@@ -259,9 +282,7 @@ impl ConfigBuilder {
         if let Some(n) = self.pool_max_idle_per_host {
             http = http.pool_max_idle_per_host(n);
         }
-        let http = http.build().map_err(|e| ConfigError::Client {
-            reason: e.to_string(),
-        })?;
+        let http = http.build().map_err(ConfigError::client)?;
 
         Ok(ReqwestContactsApi::from_inner(Inner {
             http,

@@ -245,9 +245,7 @@ impl MaskinportenBuilder {
             .connect_timeout(self.timeout.min(Duration::from_secs(10)))
             .user_agent(DEFAULT_USER_AGENT)
             .build()
-            .map_err(|e| ConfigError::Client {
-                reason: e.to_string(),
-            })?;
+            .map_err(ConfigError::client)?;
 
         Ok(MaskinportenTokenProvider {
             inner: Arc::new(Inner {
@@ -554,6 +552,7 @@ impl Signer {
         let unsupported = || {
             ConfigError::Identity {
                 reason: "the private key cannot sign a Maskinporten grant: use an RSA key or an ECDSA P-256 key in PKCS#8".to_owned(),
+                source: None,
             }
         };
         match &key {

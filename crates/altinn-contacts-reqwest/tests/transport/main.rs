@@ -4,6 +4,7 @@
 //!
 //! One test binary with modules keeps link time down on small CI machines.
 
+mod causes;
 mod errors;
 mod maskinporten;
 mod requests;
