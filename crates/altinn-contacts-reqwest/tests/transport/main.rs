@@ -12,3 +12,4 @@ mod retries;
 mod secrets;
 mod support;
 mod tls;
+mod tokens;

@@ -1,0 +1,274 @@
+//! Token providers under failure: a 401 drops the token and repeats the call once, transient
+//! token failures are retried under the call's retry policy, a failed refresh is shared instead
+//! of repeated, and any `expires_in` is survived.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use altinn_contacts_api::{ContactsApi, Error};
+use altinn_contacts_reqwest::{MaskinportenTokenProvider, RetryPolicy, TokenProvider};
+use secrecy::ExposeSecret;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::maskinporten::{provider_builder, rsa_identity, token_answer};
+use crate::support::{builder, fast_retry, fixtures, hal, org};
+
+const CONTACTS: &str = "/api/serviceowner/organizations/910021451/officialcontacts";
+
+async fn token_requests(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/token")
+        .count()
+}
+
+fn provider(server: &MockServer) -> Arc<MaskinportenTokenProvider> {
+    Arc::new(provider_builder(server, rsa_identity()).build().unwrap())
+}
+
+#[tokio::test]
+async fn a_401_drops_the_token_and_repeats_the_call_once_with_a_new_one() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(token_answer("revoked-token", 3600))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/token"))
+        .respond_with(token_answer("fresh-token", 3600))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(CONTACTS))
+        .and(header("authorization", "Bearer revoked-token"))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(CONTACTS))
+        .and(header("authorization", "Bearer fresh-token"))
+        .respond_with(hal(fixtures::OFFICIAL_CONTACTS))
+        .expect(2)
+        .mount(&server)
+        .await;
+    // Even without retries: the repeat after a 401 is not a retry of a transient failure.
+    let api = builder(&server.uri())
+        .retry(RetryPolicy::none())
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    api.official_contacts(&org()).await.unwrap();
+    // The fresh token is cached: the next call needs no token request.
+    api.official_contacts(&org()).await.unwrap();
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_second_401_ends_the_call_as_an_auth_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(token_answer("never-accepted", 3600))
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(path(CONTACTS))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    assert_eq!(err.http().map(|h| h.attempts), Some(2));
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_static_token_refused_with_401_is_not_repeated() {
+    let server = MockServer::start().await;
+    Mock::given(path(CONTACTS))
+        .respond_with(ResponseTemplate::new(401))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .bearer_token("static-token")
+        .build()
+        .unwrap();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_transient_token_failure_is_retried_like_a_call() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/token"))
+        .respond_with(token_answer("after-outage", 3600))
+        .mount(&server)
+        .await;
+    Mock::given(path(CONTACTS))
+        .and(header("authorization", "Bearer after-outage"))
+        .respond_with(hal(fixtures::OFFICIAL_CONTACTS))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .retry(fast_retry(3))
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    api.official_contacts(&org()).await.unwrap();
+    assert_eq!(token_requests(&server).await, 2);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_final_token_failure_and_the_retry_budget_end_the_call() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    Mock::given(path(CONTACTS))
+        .respond_with(hal(fixtures::OFFICIAL_CONTACTS))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .retry(fast_retry(2))
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    let Error::Credentials(failure) = &err else {
+        panic!("expected a credentials error, got {err:?}");
+    };
+    assert_eq!(failure.attempts, 2);
+    assert!(err.is_transient());
+    assert_eq!(token_requests(&server).await, 2);
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_wait_for_a_token() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(token_answer("too-late", 3600).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .retry(fast_retry(3).deadline(Some(Duration::from_millis(300))))
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn concurrent_callers_of_a_failing_token_endpoint_share_the_failure() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(503).set_delay(Duration::from_millis(100)))
+        .mount(&server)
+        .await;
+    let provider = provider(&server);
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let provider = provider.clone();
+            tokio::spawn(async move { provider.token().await })
+        })
+        .collect();
+    for task in tasks {
+        let err = task.await.unwrap().unwrap_err();
+        assert_eq!(err.status(), Some(503));
+    }
+    assert_eq!(token_requests(&server).await, 1, "one request, not 32");
+    // Callers right after get the remembered failure at once.
+    let started = std::time::Instant::now();
+    assert!(provider.token().await.is_err());
+    assert!(started.elapsed() < Duration::from_millis(100));
+    assert_eq!(token_requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn concurrent_calls_through_the_client_make_a_bounded_number_of_token_requests() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(503).set_delay(Duration::from_millis(50)))
+        .mount(&server)
+        .await;
+    Mock::given(path(CONTACTS))
+        .respond_with(hal(fixtures::OFFICIAL_CONTACTS))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .retry(fast_retry(3))
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let api = api.clone();
+            tokio::spawn(async move { api.official_contacts(&org()).await })
+        })
+        .collect();
+    for task in tasks {
+        let err = task.await.unwrap().unwrap_err();
+        assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    }
+    // Three attempts each, but one token request per round, not 32 (nor 96).
+    let requests = token_requests(&server).await;
+    assert!((1..=4).contains(&requests), "{requests} token requests");
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn any_expires_in_is_survived() {
+    for expires_in in [
+        serde_json::json!(0),
+        serde_json::json!(-1),
+        serde_json::json!(u64::MAX),
+        serde_json::json!(1e300),
+        serde_json::json!("3600"),
+        serde_json::json!("soon"),
+        serde_json::Value::Null,
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "access_token": "odd-lifetime",
+                "expires_in": expires_in,
+            })))
+            .mount(&server)
+            .await;
+        let provider = provider(&server);
+        for _ in 0..2 {
+            let token = provider.token().await.unwrap();
+            assert_eq!(token.expose_secret(), "odd-lifetime", "{expires_in}");
+        }
+    }
+}
