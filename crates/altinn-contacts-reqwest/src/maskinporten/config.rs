@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::config::{ConfigError, DEFAULT_USER_AGENT, http_client_base, is_loopback};
+use crate::config::{
+    ConfigError, DEFAULT_USER_AGENT, check_clear_text, http_client_base, is_loopback, shown_url,
+};
 use crate::environment::Environment;
 use crate::identity::{Certificate, Identity};
 use crate::tls;
@@ -67,6 +69,7 @@ pub struct MaskinportenBuilder {
     key_id: Option<String>,
     timeout: Duration,
     roots: Vec<Certificate>,
+    allow_insecure_http: bool,
 }
 
 impl Default for MaskinportenBuilder {
@@ -83,6 +86,7 @@ impl Default for MaskinportenBuilder {
             key_id: None,
             timeout: Duration::from_secs(30),
             roots: Vec::new(),
+            allow_insecure_http: false,
         }
     }
 }
@@ -163,6 +167,15 @@ impl MaskinportenBuilder {
         self
     }
 
+    /// **Dangerous:** accepts `http://` token and exchange URLs for any host, not only loopback
+    /// ones, so the signed grant and the tokens cross the network **in clear text**. Default
+    /// `false`: such URLs fail [`build`](Self::build) with [`ConfigError::InsecureHttp`] before
+    /// anything is sent. For a trusted test network only.
+    pub fn danger_allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Checks the configuration, loads the key and builds the provider.
     pub fn build(self) -> Result<MaskinportenTokenProvider, ConfigError> {
         let client_id = self
@@ -187,12 +200,13 @@ impl MaskinportenBuilder {
                 (a.to_owned(), t.to_owned())
             }
         };
-        let token_url = endpoint_url(&token_url, "token URL")?;
+        let allow = self.allow_insecure_http;
+        let token_url = endpoint_url(&token_url, "token URL", allow)?;
         let exchange_url = if self.exchange {
             let url = self
                 .exchange_url
                 .unwrap_or_else(|| exchange_endpoint(self.environment).to_owned());
-            Some(endpoint_url(&url, "exchange URL")?)
+            Some(endpoint_url(&url, "exchange URL", allow)?)
         } else {
             None
         };
@@ -239,20 +253,23 @@ impl fmt::Debug for MaskinportenBuilder {
             .field("key_id", &self.key_id)
             .field("timeout", &self.timeout)
             .field("root_certificates", &self.roots)
+            .field("danger_allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
 
-fn endpoint_url(given: &str, what: &str) -> Result<Url, ConfigError> {
+/// An https URL, or http for a loopback host (any host if `allow_http`).
+fn endpoint_url(given: &str, what: &'static str, allow_http: bool) -> Result<Url, ConfigError> {
+    let shown = shown_url(given);
     let url = Url::parse(given.trim())
-        .map_err(|e| invalid(format!("the {what} {given:?} is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        _ => Err(invalid(format!(
-            "the {what} {given:?} must be https (http only for a local server)"
-        ))),
+        .map_err(|e| invalid(format!("the {what} {shown:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(format!(
+            "the {what} {shown:?} must be an https URL (http only for a local server)"
+        )));
     }
+    check_clear_text(&url, what, allow_http)?;
+    Ok(url)
 }
 
 pub(super) fn invalid(reason: impl Into<String>) -> ConfigError {
@@ -293,9 +310,19 @@ mod tests {
 
     #[test]
     fn endpoints_must_be_https_unless_local() {
-        assert!(endpoint_url("http://127.0.0.1:9/token", "token URL").is_ok());
-        assert!(endpoint_url("https://maskinporten.no/token", "token URL").is_ok());
-        assert!(endpoint_url("http://maskinporten.no/token", "token URL").is_err());
-        assert!(endpoint_url("maskinporten", "token URL").is_err());
+        let url = |given, allow| endpoint_url(given, "token URL", allow);
+        assert!(url("http://127.0.0.1:9/token", false).is_ok());
+        assert!(url("http://localhost:9/token", false).is_ok());
+        assert!(url("https://maskinporten.no/token", false).is_ok());
+        assert!(matches!(
+            url("http://maskinporten.example.invalid/token", false),
+            Err(ConfigError::InsecureHttp {
+                what: "token URL",
+                ..
+            })
+        ));
+        assert!(url("http://maskinporten.example.invalid/token", true).is_ok());
+        assert!(url("maskinporten", true).is_err());
+        assert!(url("ftp://maskinporten.example.invalid/", true).is_err());
     }
 }

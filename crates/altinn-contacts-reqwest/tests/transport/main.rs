@@ -6,6 +6,7 @@
 
 mod causes;
 mod errors;
+mod insecure;
 mod maskinporten;
 mod requests;
 mod retries;

@@ -448,7 +448,7 @@ async fn incomplete_configurations_are_refused() {
     let err = MaskinportenTokenProvider::builder()
         .client_id(CLIENT_ID)
         .identity(rsa_identity())
-        .endpoints(AUDIENCE, "http://maskinporten.example/token")
+        .endpoints(AUDIENCE, "http://maskinporten.example.invalid/token")
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("https"), "{err}");
