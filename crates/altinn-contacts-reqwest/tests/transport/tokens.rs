@@ -272,3 +272,78 @@ async fn any_expires_in_is_survived() {
         }
     }
 }
+
+/// Answers 503 quoting the grant it was given, as a careless server might.
+struct EchoGrant;
+
+impl wiremock::Respond for EchoGrant {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let grant = url::form_urlencoded::parse(&request.body)
+            .find(|(k, _)| k == "assertion")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        ResponseTemplate::new(503).set_body_string(format!("cannot take {grant} now"))
+    }
+}
+
+/// `Display` and `Debug` of every error down the chain.
+fn whole_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = String::new();
+    let mut next = Some(error);
+    while let Some(e) = next {
+        text.push_str(&format!("{e}\n{e:?}\n"));
+        next = e.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn no_grant_key_or_token_anywhere_in_a_credentials_errors_chain() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(EchoGrant)
+        .mount(&server)
+        .await;
+    let api = builder(&server.uri())
+        .retry(fast_retry(1))
+        .token_provider(provider(&server))
+        .build()
+        .unwrap();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    assert!(matches!(err, Error::Credentials(_)), "{err:?}");
+    let grant = url::form_urlencoded::parse(&server.received_requests().await.unwrap()[0].body)
+        .find(|(k, _)| k == "assertion")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let chain = whole_chain(&err);
+    assert!(chain.contains("cannot take <redacted> now"), "{chain}");
+    for part in grant.split('.') {
+        assert!(!chain.contains(part), "a part of the grant leaked: {chain}");
+    }
+    assert!(!chain.contains(crate::support::API_KEY), "{chain}");
+
+    // No answer at all: reqwest's error is in the chain, without secrets.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}/token", listener.local_addr().unwrap());
+    drop(listener);
+    let provider = MaskinportenTokenProvider::builder()
+        .client_id("3f1c0b8e-test-client")
+        .identity(rsa_identity())
+        .endpoints("https://maskinporten.example.invalid/", closed)
+        .build()
+        .unwrap();
+    let api = builder(&server.uri())
+        .retry(fast_retry(1))
+        .token_provider(Arc::new(provider))
+        .build()
+        .unwrap();
+    let err = api.official_contacts(&org()).await.unwrap_err();
+    let mut found_reqwest = false;
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(e) = next {
+        found_reqwest |= e.is::<reqwest::Error>();
+        next = e.source();
+    }
+    assert!(found_reqwest, "{err:?}");
+    assert!(!whole_chain(&err).contains(crate::support::API_KEY));
+}
