@@ -240,9 +240,11 @@ async fn concurrent_calls_through_the_client_make_a_bounded_number_of_token_requ
         let err = task.await.unwrap().unwrap_err();
         assert!(matches!(err, Error::Credentials(_)), "{err:?}");
     }
-    // Three attempts each, but one token request per round, not 32 (nor 96).
+    // Three attempts each, but at most one token request per remembered failure (one second),
+    // not one per caller: typically 3, never near 32 (nor 96). The slack is for a slow machine
+    // spreading the callers' retries over more backoff periods.
     let requests = token_requests(&server).await;
-    assert!((1..=4).contains(&requests), "{requests} token requests");
+    assert!((1..=6).contains(&requests), "{requests} token requests");
     server.verify().await;
 }
 
