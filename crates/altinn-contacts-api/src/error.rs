@@ -5,12 +5,44 @@
 //! answer carries an [`HttpFailure`] with the operation, the status and Altinn's own message (its
 //! reason phrase, or the `ErrorMessage` of a JSON body, or the body's first line).
 //!
-//! `Display` shows operation, status and message and never a secret: the API key and tokens are
-//! never placed in an error, and any run of exactly eleven digits (the shape of a national identity
-//! number) is masked in every message an error holds.
+//! Every part is a [`std::error::Error`]. `Display` is one self-contained line: operation, status
+//! and Altinn's message, or for a failure below HTTP the kind and the root cause in words. The
+//! typed cause stays reachable through [`source()`](std::error::Error::source): a transport
+//! failure's source is the transport's own error (for the reqwest transport a `reqwest::Error`,
+//! whose chain reaches `std::io::Error` or `rustls::Error`), a credentials failure's source is the
+//! token provider's error. Causes are held in an [`Arc`], so errors stay `Clone`.
+//!
+//! No secret is shown: the API key and tokens are never placed in an error (nor in a cause a
+//! transport attaches: reqwest's errors are attached without their URL), and any run of exactly
+//! eleven digits (the shape of a national identity number) is masked in every message an error
+//! holds.
 
+use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The cause of a failure, shared so that errors stay cheap to clone.
+pub type Cause = Arc<dyn StdError + Send + Sync + 'static>;
+
+/// A cause in `Debug` output, with identity numbers masked (a cause is another crate's error;
+/// its `Debug` is not ours to trust).
+struct MaskedDebug<'a>(Option<&'a Cause>);
+
+impl fmt::Debug for MaskedDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(cause) => f.write_str(&redact_identity_numbers(&format!("Some({cause:?})"))),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+/// `source()` of a part that may hold a cause: the cause itself (not the `Arc`), so a caller can
+/// downcast it to its concrete type.
+fn cause_of(cause: Option<&Cause>) -> Option<&(dyn StdError + 'static)> {
+    cause.map(|c| &**c as &(dyn StdError + 'static))
+}
 
 /// Which call failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -145,6 +177,9 @@ impl fmt::Display for HttpFailure {
     }
 }
 
+/// An HTTP answer is the end of the chain: it has no further cause.
+impl StdError for HttpFailure {}
+
 /// Why authentication or authorization failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -176,17 +211,22 @@ pub enum TransportFailure {
 }
 
 /// A failure below HTTP: no complete answer was received.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Its [`source`](StdError::source) is the transport's own error when there was one (for the
+/// reqwest transport a `reqwest::Error` without its URL), so a caller can downcast it or walk on
+/// to the `std::io::Error` below.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TransportError {
     /// The call that failed.
     pub operation: Operation,
     /// What kind of failure.
     pub kind: TransportFailure,
-    /// A description of the cause chain (never a secret).
+    /// The cause chain in words, for the one-line `Display` (never a secret).
     pub message: String,
     /// How many attempts were made (retries included).
     pub attempts: u32,
+    source: Option<Cause>,
 }
 
 impl TransportError {
@@ -197,7 +237,16 @@ impl TransportError {
             kind,
             message: redact_identity_numbers(&message.into()),
             attempts: 1,
+            source: None,
         }
+    }
+
+    /// Attaches the underlying error, returned by [`source`](StdError::source). It must hold no
+    /// secret and no identity number (for reqwest: call `without_url` first).
+    #[must_use]
+    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(source));
+        self
     }
 
     /// Sets the number of attempts made.
@@ -205,6 +254,24 @@ impl TransportError {
     pub fn with_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportError")
+            .field("operation", &self.operation)
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("attempts", &self.attempts)
+            .field("source", &MaskedDebug(self.source.as_ref()))
+            .finish()
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        cause_of(self.source.as_ref())
     }
 }
 
@@ -280,8 +347,86 @@ impl fmt::Display for DecodeFailure {
     }
 }
 
+/// The decode failure's text is its cause: serde's own error can quote the offending value, so
+/// it is not kept.
+impl StdError for DecodeFailure {}
+
+/// No bearer token could be had for a call: the token provider failed.
+///
+/// Its [`source`](StdError::source) is the provider's own error (for the providers of the reqwest
+/// transport a `TokenError`, whose chain may reach a `reqwest::Error`).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct CredentialsFailure {
+    /// The call that needed the token.
+    pub operation: Operation,
+    /// The provider's error in words (identity numbers masked).
+    pub message: String,
+    /// True when the provider's failure may pass on its own (its endpoint was unavailable,
+    /// throttled or not reached); such failures are retried like a call's.
+    pub transient: bool,
+    /// How many attempts of the call were made.
+    pub attempts: u32,
+    source: Option<Cause>,
+}
+
+impl CredentialsFailure {
+    /// The provider's error `cause` ended `operation`; `transient` says whether it may pass.
+    pub fn new(
+        operation: Operation,
+        cause: impl StdError + Send + Sync + 'static,
+        transient: bool,
+    ) -> Self {
+        CredentialsFailure {
+            operation,
+            message: redact_identity_numbers(&cause.to_string()),
+            transient,
+            attempts: 1,
+            source: Some(Arc::new(cause)),
+        }
+    }
+
+    /// Sets the number of attempts made.
+    #[must_use]
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+}
+
+impl fmt::Display for CredentialsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: no access token: {}", self.operation, self.message)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for CredentialsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsFailure")
+            .field("operation", &self.operation)
+            .field("message", &self.message)
+            .field("transient", &self.transient)
+            .field("attempts", &self.attempts)
+            .field("source", &MaskedDebug(self.source.as_ref()))
+            .finish()
+    }
+}
+
+impl StdError for CredentialsFailure {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        cause_of(self.source.as_ref())
+    }
+}
+
 /// Every failure of a [`ContactsApi`](crate::ContactsApi) call.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// `Clone` (causes are shared); compare errors with `matches!` and the accessors
+/// ([`status`](Self::status), [`operation`](Self::operation), ...).
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Input was refused before anything was sent.
@@ -312,9 +457,14 @@ pub enum Error {
     /// 5xx: the server failed.
     #[error("{0}")]
     Server(HttpFailure),
-    /// No complete HTTP answer: connect, TLS, timeout or a broken connection.
-    #[error("{0}")]
+    /// No complete HTTP answer: connect, TLS, timeout or a broken connection. Its `source()` is
+    /// the transport's error.
+    #[error(transparent)]
     Transport(TransportError),
+    /// The token provider could not give a bearer token; nothing was sent to Altinn on that
+    /// attempt. Its `source()` is the provider's error.
+    #[error(transparent)]
+    Credentials(CredentialsFailure),
     /// The answer came but was not the expected HAL+JSON.
     #[error("{0}")]
     Decode(DecodeFailure),
@@ -365,6 +515,7 @@ impl Error {
             Error::InvalidInput(_) => None,
             Error::Transport(t) => Some(t.operation),
             Error::Decode(d) => Some(d.operation),
+            Error::Credentials(c) => Some(c.operation),
             other => other.http().map(|h| h.operation),
         }
     }
@@ -400,13 +551,16 @@ impl Error {
     pub fn with_attempts(mut self, attempts: u32) -> Self {
         if let Error::Transport(t) = &mut self {
             t.attempts = attempts;
+        } else if let Error::Credentials(c) = &mut self {
+            c.attempts = attempts;
         } else if let Some(failure) = self.http_mut() {
             failure.attempts = attempts;
         }
         self
     }
 
-    /// The HTTP status, when there was an HTTP answer.
+    /// The HTTP status, when Altinn answered (a token endpoint's status is not Altinn's: see the
+    /// provider's error in the source of [`Error::Credentials`]).
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Decode(d) => Some(d.status),
@@ -419,6 +573,7 @@ impl Error {
         match self {
             Error::InvalidInput(i) => i.to_string(),
             Error::Transport(t) => t.message.clone(),
+            Error::Credentials(c) => c.message.clone(),
             Error::Decode(d) => d.to_string(),
             other => other.http().map(|h| h.message.clone()).unwrap_or_default(),
         }
@@ -426,10 +581,12 @@ impl Error {
 
     /// True for failures that may pass when the same request is repeated later: throttling,
     /// 502/503/504, connect errors, timeouts and connections broken mid-body (every call is an
-    /// idempotent GET, so repeating it is safe).
+    /// idempotent GET, so repeating it is safe), and token providers whose endpoint failed in one
+    /// of these ways.
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Throttled { .. } => true,
+            Error::Credentials(c) => c.transient,
             Error::Server(h) => matches!(h.status, 502..=504),
             Error::Transport(t) => matches!(
                 t.kind,
@@ -518,6 +675,118 @@ mod tests {
         assert!(matches!(f(500), Error::Server(_)));
         assert!(f(503).is_transient());
         assert!(!f(500).is_transient());
+    }
+
+    /// Every public part of the error is a `std::error::Error`, `Send`, `Sync` and `Clone`.
+    #[test]
+    fn every_part_is_a_std_error() {
+        fn part<E: StdError + Send + Sync + Clone + 'static>() {}
+        part::<Error>();
+        part::<InvalidInput>();
+        part::<HttpFailure>();
+        part::<TransportError>();
+        part::<DecodeFailure>();
+        part::<CredentialsFailure>();
+    }
+
+    /// All messages an error can show, and every `Display` and `Debug` down its source chain.
+    fn whole_chain(error: &(dyn StdError + 'static)) -> String {
+        let mut text = String::new();
+        let mut next = Some(error);
+        while let Some(e) = next {
+            text.push_str(&format!("{e}\n{e:?}\n"));
+            next = e.source();
+        }
+        text
+    }
+
+    #[test]
+    fn a_transport_cause_is_kept_through_clones_and_can_be_downcast() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::Transport(
+            TransportError::new(Operation::Roles, TransportFailure::Connect, "refused")
+                .with_source(io),
+        )
+        .with_attempts(3);
+        let copy = e.clone();
+        let cause = copy.source().expect("a source");
+        let io = cause
+            .downcast_ref::<std::io::Error>()
+            .expect("an io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(
+            e.to_string(),
+            "roles: could not connect: refused (after 3 attempts)"
+        );
+        assert!(!e.to_string().contains('\n'));
+        // An HTTP answer ends the chain.
+        let http = Error::from_status(HttpFailure::new(Operation::Roles, 503, "Down"), None);
+        assert!(http.source().is_none());
+    }
+
+    #[derive(Debug)]
+    struct ProviderFailed(&'static str);
+
+    impl fmt::Display for ProviderFailed {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl StdError for ProviderFailed {}
+
+    #[test]
+    fn a_credentials_failure_names_the_call_and_keeps_the_providers_error() {
+        let e = Error::Credentials(CredentialsFailure::new(
+            Operation::OfficialContacts,
+            ProviderFailed("token endpoint said 503 for 06117701547"),
+            true,
+        ));
+        assert_eq!(e.operation(), Some(Operation::OfficialContacts));
+        assert_eq!(
+            e.status(),
+            None,
+            "the token endpoint's status is not Altinn's"
+        );
+        assert!(e.is_transient());
+        assert_eq!(
+            e.to_string(),
+            "official contacts: no access token: token endpoint said 503 for ***********"
+        );
+        assert!(
+            e.source()
+                .unwrap()
+                .downcast_ref::<ProviderFailed>()
+                .is_some()
+        );
+        // The provider's own `Debug` is masked where the error shows it.
+        assert!(!format!("{e:?}").contains("06117701547"), "{e:?}");
+        assert!(
+            e.with_attempts(2)
+                .to_string()
+                .ends_with(" (after 2 attempts)")
+        );
+    }
+
+    #[test]
+    fn no_identity_number_anywhere_in_a_chain() {
+        let io = std::io::Error::other("peer 06117701547 reset");
+        let e = Error::Transport(
+            TransportError::new(
+                Operation::PersonalContacts,
+                TransportFailure::Body,
+                "reset by 06117701547",
+            )
+            .with_source(io),
+        );
+        let debug = format!("{e:?}");
+        assert!(!debug.contains("06117701547"), "{debug}");
+        assert!(!e.to_string().contains("06117701547"));
+        let e = Error::from_status(
+            HttpFailure::new(Operation::Roles, 404, "No person 06117701547"),
+            None,
+        );
+        assert!(!whole_chain(&e).contains("06117701547"));
     }
 
     #[test]

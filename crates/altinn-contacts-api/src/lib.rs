@@ -49,8 +49,8 @@ pub use api::ContactsApi;
 #[cfg(feature = "mock")]
 pub use api::MockContactsApi;
 pub use error::{
-    AuthFailure, DecodeFailure, Error, HttpFailure, InvalidInput, Operation, TransportError,
-    TransportFailure, redact_identity_numbers,
+    AuthFailure, Cause, CredentialsFailure, DecodeFailure, Error, HttpFailure, InvalidInput,
+    Operation, TransportError, TransportFailure, redact_identity_numbers,
 };
 pub use ids::{
     Email, OrganizationNumber, PersonId, PhoneNumber, RoleCode, ServiceCode, ServiceEdition,

@@ -82,6 +82,12 @@ pub(crate) struct Global {
     #[arg(long, env = "ALTINN_CA_CERT", value_name = "PATH", global = true)]
     pub(crate) ca_cert: Option<PathBuf>,
 
+    /// DANGEROUS: allow an http:// base URL for a host other than this machine; the API key and
+    /// token then cross the network in clear text. Without it, http is refused (exit 2) unless the
+    /// host is 127.0.0.0/8, ::1 or localhost.
+    #[arg(long, env = "ALTINN_DANGER_ALLOW_INSECURE_HTTP", global = true)]
+    pub(crate) danger_allow_insecure_http: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
     pub(crate) format: Format,

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use altinn_contacts::{
-    Certificate, Client, ContactPointSearch, Environment, Expand, Identity, OrderBy,
+    Certificate, Client, ConfigError, ContactPointSearch, Environment, Expand, Identity, OrderBy,
     OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter, RetryPolicy,
 };
 use altinn_contacts_sandbox::Sandbox;
@@ -117,7 +117,15 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
     if let Some(n) = pool {
         builder = builder.pool_max_idle_per_host(n);
     }
-    let client = builder.build().map_err(CliError::usage)?;
+    if global.danger_allow_insecure_http {
+        builder = builder.danger_allow_insecure_http(true);
+    }
+    let client = builder.build().map_err(|e| match e {
+        ConfigError::InsecureHttp { .. } => CliError::Usage(format!(
+            "{e} (the CLI's switch is --danger-allow-insecure-http)"
+        )),
+        e => CliError::usage(e),
+    })?;
     Ok(Connection {
         client,
         _sandbox: sandbox,

@@ -14,8 +14,9 @@ use tracing::Instrument;
 use url::Url;
 
 use altinn_contacts_api::{
-    ContactPointSearch, ContactsApi, Error, Expand, Operation, OrganizationNumber,
-    OrganizationsQuery, PersonId, PersonalContactsFilter, TransportError, TransportFailure,
+    ContactPointSearch, ContactsApi, CredentialsFailure, Error, Expand, Operation,
+    OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter, TransportError,
+    TransportFailure,
 };
 use altinn_contacts_model::{
     OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
@@ -24,7 +25,7 @@ use altinn_contacts_model::{
 use crate::config::ConfigBuilder;
 use crate::response::Answer;
 use crate::retry::RetryPolicy;
-use crate::token::{Bearer, TokenError};
+use crate::token::{Bearer, BearerError, TokenError};
 
 /// The largest successful body read (a page of 1000 organizations with their official contacts
 /// is a few megabytes).
@@ -187,7 +188,9 @@ impl ReqwestContactsApi {
         // A deadline too far away to represent (`Duration::MAX`) is no deadline at all; adding it
         // to an `Instant` would panic.
         let deadline = policy.deadline.and_then(|d| started.checked_add(d));
-        let max_attempts = policy.attempts();
+        let mut max_attempts = policy.attempts();
+        // A provider's token refused with 401 is dropped and the call repeated once.
+        let mut reauthorized = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -199,15 +202,29 @@ impl ReqwestContactsApi {
                 None => self.inner.request_timeout,
             };
             let attempt_started = Instant::now();
-            let outcome = self.attempt(op, &url, timeout).await;
+            let outcome = self.attempt(op, &url, timeout, deadline).await;
             let duration_ms = millis(attempt_started.elapsed());
             let (error, retry_after) = match outcome {
-                Attempt::Answered(answer) => {
+                Attempt::Answered(answer, provided) => {
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt, status, duration_ms, "answered");
                     progress.status = Some(status);
                     if answer.status.is_success() {
                         return answer.decode(op);
+                    }
+                    if status == 401
+                        && !reauthorized
+                        && let (Some(token), Some(bearer)) = (provided, &self.inner.bearer)
+                        && deadline.is_none_or(|deadline| Instant::now() < deadline)
+                    {
+                        // The token may have been revoked or may have expired early: the
+                        // provider forgets it, and one more attempt (beyond the retry policy's)
+                        // is made with a fresh one.
+                        reauthorized = true;
+                        max_attempts = max_attempts.saturating_add(1);
+                        bearer.invalidate(&token);
+                        tracing::info!(attempt, "token refused, retrying with a new one");
+                        continue;
                     }
                     let retry_after = answer.retry_after();
                     let error = answer.into_error(op, &url);
@@ -230,7 +247,16 @@ impl ReqwestContactsApi {
                     }
                     (error, None)
                 }
-                Attempt::Token(error) => return Err(for_operation(error, op)),
+                Attempt::Token(error) => {
+                    tracing::debug!(attempt, transient = error.is_transient(), "no token");
+                    let retry_after = error.retry_after();
+                    let transient = error.is_transient();
+                    let error = Error::Credentials(CredentialsFailure::new(op, error, transient));
+                    if !transient {
+                        return Err(error.with_attempts(attempt));
+                    }
+                    (error, retry_after)
+                }
             };
             if attempt >= max_attempts {
                 return Err(error.with_attempts(attempt));
@@ -246,8 +272,15 @@ impl ReqwestContactsApi {
         }
     }
 
-    /// One attempt: the request, and the whole body (bounded).
-    async fn attempt(&self, op: Operation, url: &Url, timeout: Duration) -> Attempt {
+    /// One attempt: the token, the request, and the whole body (bounded). The token may take
+    /// until the call's deadline; the request, `timeout`.
+    async fn attempt(
+        &self,
+        op: Operation,
+        url: &Url,
+        timeout: Duration,
+        deadline: Option<Instant>,
+    ) -> Attempt {
         let mut request = self
             .inner
             .http
@@ -259,13 +292,23 @@ impl ReqwestContactsApi {
         // this attempt's answer instead.
         let mut provided = None;
         if let Some(bearer) = &self.inner.bearer {
-            match bearer.header().await {
+            let header = match deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline.into(), bearer.header())
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(BearerError::Provider(TokenError::transient(
+                            "the token provider did not answer before the call's deadline",
+                        )))
+                    }),
+                None => bearer.header().await,
+            };
+            match header {
                 Ok((value, token)) => {
                     request = request.header(AUTHORIZATION, value);
                     provided = token;
                 }
-                Err(TokenError::Provider(error)) => return Attempt::Token(error),
-                Err(TokenError::Invalid) => {
+                Err(BearerError::Provider(error)) => return Attempt::Token(error),
+                Err(BearerError::Invalid) => {
                     return Attempt::Failed(TransportError::new(
                         op,
                         TransportFailure::Other,
@@ -322,7 +365,7 @@ impl ReqwestContactsApi {
                 self.inner.secrets.iter().chain(provided.as_ref()).collect();
             answer.mask_secrets(&secrets);
         }
-        Attempt::Answered(answer)
+        Attempt::Answered(answer, provided)
     }
 }
 
@@ -348,40 +391,39 @@ fn error_kind(error: &Error) -> &'static str {
         Error::Server(_) => "server",
         Error::Transport(_) => "transport",
         Error::Decode(_) => "decode",
+        Error::Credentials(_) => "credentials",
         _ => "other",
     }
 }
 
 /// What one attempt came to.
 enum Attempt {
-    /// A complete HTTP answer, whatever its status (secrets it echoed already masked).
-    Answered(Answer),
+    /// A complete HTTP answer, whatever its status (secrets it echoed already masked), and the
+    /// token a provider gave for it.
+    Answered(Answer, Option<SecretString>),
     /// No complete answer.
     Failed(TransportError),
-    /// The token provider failed: its error ends the call as it is.
-    Token(Error),
-}
-
-/// A provider's error, attributed to the call that asked for the token (a provider cannot know
-/// which call that is).
-fn for_operation(mut error: Error, op: Operation) -> Error {
-    if let Some(failure) = error.http_mut() {
-        failure.operation = op;
-    } else if let Error::Transport(t) = &mut error {
-        t.operation = op;
-    } else if let Error::Decode(d) = &mut error {
-        d.operation = op;
-    }
-    error
+    /// The token provider failed.
+    Token(TokenError),
 }
 
 fn retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502..=504)
 }
 
-/// Classifies a reqwest error and describes its cause chain, without the URL (its query may hold
-/// an e-mail address or phone number).
+/// Classifies a reqwest error as a call's transport failure; reqwest's error (without its URL)
+/// is its source.
 pub(crate) fn transport_error(op: Operation, error: reqwest::Error) -> TransportError {
+    let (kind, message, error) = describe_transport_error(error);
+    TransportError::new(op, kind, message).with_source(error)
+}
+
+/// Classifies a reqwest error and describes its cause chain in one line, without the URL (its
+/// query may hold an e-mail address or phone number); returns the error without its URL, to be
+/// kept as a source (reqwest never puts headers, so never the key or a token, in an error).
+pub(crate) fn describe_transport_error(
+    error: reqwest::Error,
+) -> (TransportFailure, String, reqwest::Error) {
     let error = error.without_url();
     let mut tls = false;
     let mut incomplete = false;
@@ -411,7 +453,8 @@ pub(crate) fn transport_error(op: Operation, error: reqwest::Error) -> Transport
     } else {
         TransportFailure::Other
     };
-    TransportError::new(op, kind, crate::response::clean(&parts.join(": ")))
+    let message = crate::response::clean(&parts.join(": "));
+    (kind, message, error)
 }
 
 /// True when `e` is a rustls error, possibly inside (nested) `io::Error`s, which hide what they

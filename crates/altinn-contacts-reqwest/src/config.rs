@@ -17,6 +17,10 @@ use crate::tls;
 use crate::token::{Bearer, TokenProvider, authorization};
 
 /// Why a client could not be built. Never shows the API key, a token or a password.
+///
+/// Where another crate's error was the cause (rustls, reqwest, the PKCS#12 reader, the file
+/// system) it is kept as [`source`](std::error::Error::source); PEM parse errors are not kept,
+/// as they may quote bytes of a private key.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -40,6 +44,19 @@ pub enum ConfigError {
         /// What is wrong with it.
         reason: String,
     },
+    /// An `http://` URL for a host that is not this machine: the API key, a token or a grant
+    /// would cross the network in clear text. Only loopback hosts (`127.0.0.0/8`, `::1`,
+    /// `localhost`) may use `http` unless the builder's `danger_allow_insecure_http(true)` says
+    /// otherwise.
+    #[error(
+        "refusing the {what} {url:?}: http:// would send the API key and tokens in clear text; use https (http is accepted only for 127.0.0.0/8, ::1 and localhost), or opt in explicitly with danger_allow_insecure_http"
+    )]
+    InsecureHttp {
+        /// Which URL: "base URL", "token URL", "exchange URL".
+        what: &'static str,
+        /// The URL as given (credentials, query and fragment not shown).
+        url: String,
+    },
     /// The environment name is not one of `production`, `prod`, `tt02`, `test`.
     #[error("unknown environment {given:?}: use production (prod) or tt02 (test)")]
     UnknownEnvironment {
@@ -51,6 +68,9 @@ pub enum ConfigError {
     Identity {
         /// What went wrong (wrong password, no key, unsupported key type ...).
         reason: String,
+        /// The underlying error, when another crate reported it.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// An extra root certificate could not be read.
     #[error("root certificate: {reason}")]
@@ -72,6 +92,9 @@ pub enum ConfigError {
     Tls {
         /// What went wrong.
         reason: String,
+        /// The underlying error (rustls'), when there was one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The Maskinporten token provider is misconfigured (no client id, no identity, a bad URL).
     #[error("Maskinporten: {reason}")]
@@ -84,7 +107,20 @@ pub enum ConfigError {
     Client {
         /// reqwest's description.
         reason: String,
+        /// reqwest's error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+impl ConfigError {
+    /// reqwest refused to build a client.
+    pub(crate) fn client(e: reqwest::Error) -> Self {
+        ConfigError::Client {
+            reason: e.to_string(),
+            source: Some(Box::new(e)),
+        }
+    }
 }
 
 /// The default user agent, `altinn-contacts/<version>`.
@@ -118,6 +154,7 @@ pub struct ConfigBuilder {
     retry: RetryPolicy,
     user_agent: String,
     pool_max_idle_per_host: Option<usize>,
+    allow_insecure_http: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -134,6 +171,7 @@ impl Default for ConfigBuilder {
             retry: RetryPolicy::new(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             pool_max_idle_per_host: None,
+            allow_insecure_http: false,
         }
     }
 }
@@ -220,6 +258,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// **Dangerous:** accepts an `http://` base URL for any host, not only loopback ones, so the
+    /// API key and any bearer token cross the network **in clear text**, readable and reusable by
+    /// anyone on the way. Default `false`: `http` is refused for hosts other than `127.0.0.0/8`,
+    /// `::1` and `localhost` with [`ConfigError::InsecureHttp`], before anything is sent. Meant for
+    /// a trusted test network only; never for Altinn itself, which is https only.
+    pub fn danger_allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<ReqwestContactsApi, ConfigError> {
         let base_url = parse_base_url(
@@ -227,6 +275,7 @@ impl ConfigBuilder {
                 .as_deref()
                 .unwrap_or(self.environment.base_url()),
         )?;
+        check_clear_text(&base_url, "base URL", self.allow_insecure_http)?;
 
         let api_key = self.api_key.ok_or(ConfigError::MissingApiKey)?;
         let key_text = api_key.expose_secret().trim();
@@ -259,9 +308,7 @@ impl ConfigBuilder {
         if let Some(n) = self.pool_max_idle_per_host {
             http = http.pool_max_idle_per_host(n);
         }
-        let http = http.build().map_err(|e| ConfigError::Client {
-            reason: e.to_string(),
-        })?;
+        let http = http.build().map_err(ConfigError::client)?;
 
         Ok(ReqwestContactsApi::from_inner(Inner {
             http,
@@ -292,6 +339,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("danger_allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -342,6 +390,21 @@ fn parse_base_url(given: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// Refuses `http` for a host that is not this machine, unless `allowed`.
+pub(crate) fn check_clear_text(
+    url: &Url,
+    what: &'static str,
+    allowed: bool,
+) -> Result<(), ConfigError> {
+    if url.scheme() == "http" && !is_loopback(url) && !allowed {
+        return Err(ConfigError::InsecureHttp {
+            what,
+            url: shown_url(url.as_str()),
+        });
+    }
+    Ok(())
+}
+
 /// True when the URL's host is this machine.
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -354,7 +417,7 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 
 /// A URL as it may be shown: without anything before an `@` in its authority, and without its
 /// query and fragment, where a key or token is often put (`?apikey=...`).
-fn shown_url(given: &str) -> String {
+pub(crate) fn shown_url(given: &str) -> String {
     let given: String = given.chars().take(200).collect();
     match Url::parse(&given) {
         Ok(mut url) => {

@@ -193,8 +193,9 @@ fn read_file(path: &Path) -> Result<Vec<u8>, ConfigError> {
 fn naming_the_file(path: &Path, error: ConfigError) -> ConfigError {
     let named = |reason: String| format!("{}: {reason}", path.display());
     match error {
-        ConfigError::Identity { reason } => ConfigError::Identity {
+        ConfigError::Identity { reason, source } => ConfigError::Identity {
             reason: named(reason),
+            source,
         },
         ConfigError::Certificate { reason } => ConfigError::Certificate {
             reason: named(reason),
@@ -218,6 +219,7 @@ fn looks_like_pem(bytes: &[u8]) -> bool {
 fn identity_error(reason: impl Into<String>) -> ConfigError {
     ConfigError::Identity {
         reason: reason.into(),
+        source: None,
     }
 }
 
@@ -235,7 +237,7 @@ fn pem_error(e: &pem::Error) -> String {
 
 fn pkcs12_error(e: p12_keystore::error::Error) -> ConfigError {
     use p12_keystore::error::Error as P;
-    let reason = match e {
+    let reason = match &e {
         P::MacError(_) => "wrong password, or the PKCS#12 file is damaged".to_owned(),
         P::UnsupportedEncryptionScheme | P::UnsupportedMacAlgorithm => {
             format!("the PKCS#12 file uses an unsupported algorithm ({e})")
@@ -246,5 +248,9 @@ fn pkcs12_error(e: p12_keystore::error::Error) -> ConfigError {
         }
         other => format!("unreadable PKCS#12 file ({other})"),
     };
-    identity_error(reason)
+    // The reader's errors name what failed, never the password or key bytes.
+    ConfigError::Identity {
+        reason,
+        source: Some(Box::new(e)),
+    }
 }

@@ -52,7 +52,7 @@ pub use environment::Environment;
 pub use identity::{Certificate, Identity};
 pub use maskinporten::{DEFAULT_SCOPE, MaskinportenBuilder, MaskinportenTokenProvider};
 pub use retry::RetryPolicy;
-pub use token::TokenProvider;
+pub use token::{TokenError, TokenProvider};
 
 /// The attribute that implements [`TokenProvider`], re-exported so implementors need not name
 /// `async-trait` in their own manifest.

@@ -36,6 +36,7 @@ pub(crate) fn client_config(
             Err(e) if https => {
                 return Err(ConfigError::Tls {
                     reason: format!("no trusted root certificates: {e}"),
+                    source: Some(Box::new(e)),
                 });
             }
             Err(_) => Arc::new(NoTrustedRoots {
@@ -46,6 +47,7 @@ pub(crate) fn client_config(
         .with_safe_default_protocol_versions()
         .map_err(|e| ConfigError::Tls {
             reason: e.to_string(),
+            source: Some(Box::new(e)),
         })?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
@@ -54,6 +56,7 @@ pub(crate) fn client_config(
             .with_client_auth_cert(identity.chain(), identity.key())
             .map_err(|e| ConfigError::Identity {
                 reason: format!("the certificate and key cannot be used: {e}"),
+                source: Some(Box::new(e)),
             }),
         None => Ok(builder.with_no_client_auth()),
     }

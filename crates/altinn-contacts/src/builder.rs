@@ -101,6 +101,12 @@ impl ClientBuilder {
         self.map(|c| c.pool_max_idle_per_host(n))
     }
 
+    /// **Dangerous:** allows `http://` for hosts other than loopback ones (see
+    /// [`ConfigBuilder::danger_allow_insecure_http`]).
+    pub fn danger_allow_insecure_http(self, allow: bool) -> Self {
+        self.map(|c| c.danger_allow_insecure_http(allow))
+    }
+
     /// Builds the transport and the client; HAL links must then be on the base URL's origin.
     pub fn build(self) -> Result<Client, ConfigError> {
         Ok(Client::new(self.config.build()?))

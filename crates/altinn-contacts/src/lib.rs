@@ -55,10 +55,10 @@ pub use paging::{DEFAULT_PAGE_SIZE, OrganizationPager};
 #[cfg(feature = "mock")]
 pub use altinn_contacts_api::MockContactsApi;
 pub use altinn_contacts_api::{
-    AuthFailure, ContactPointSearch, ContactsApi, DecodeFailure, Email, Error, Expand, HttpFailure,
-    InvalidInput, MAX_PAGE_SIZE, Operation, OrderBy, OrganizationNumber, OrganizationsQuery,
-    PersonId, PersonalContactsFilter, PhoneNumber, RoleCode, ServiceCode, ServiceEdition,
-    TransportError, TransportFailure, TypeCode, redact_identity_numbers,
+    AuthFailure, ContactPointSearch, ContactsApi, CredentialsFailure, DecodeFailure, Email, Error,
+    Expand, HttpFailure, InvalidInput, MAX_PAGE_SIZE, Operation, OrderBy, OrganizationNumber,
+    OrganizationsQuery, PersonId, PersonalContactsFilter, PhoneNumber, RoleCode, ServiceCode,
+    ServiceEdition, TransportError, TransportFailure, TypeCode, redact_identity_numbers,
 };
 // The models.
 pub use altinn_contacts_model::{
@@ -72,7 +72,7 @@ pub use altinn_contacts_model::{
 pub use altinn_contacts_reqwest::{
     Certificate, ConfigBuilder, ConfigError, DEFAULT_USER_AGENT, Environment, Identity,
     MaskinportenBuilder, MaskinportenTokenProvider, ReqwestContactsApi, RetryPolicy, SecretString,
-    TokenProvider,
+    TokenError, TokenProvider,
 };
 pub use url::Url;
 

@@ -4,10 +4,13 @@
 //!
 //! One test binary with modules keeps link time down on small CI machines.
 
+mod causes;
 mod errors;
+mod insecure;
 mod maskinporten;
 mod requests;
 mod retries;
 mod secrets;
 mod support;
 mod tls;
+mod tokens;

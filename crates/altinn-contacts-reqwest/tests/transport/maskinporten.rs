@@ -1,12 +1,14 @@
 //! The Maskinporten token provider against a wiremock Maskinporten (and Altinn token exchange):
 //! the signed grant, caching, single-flight refresh, errors, secrecy, and its use by the client.
 
+use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use altinn_contacts_api::{AuthFailure, ContactsApi, Error, Operation};
+use altinn_contacts_api::{ContactsApi, Error, Operation};
 use altinn_contacts_reqwest::{
-    Environment, Identity, MaskinportenBuilder, MaskinportenTokenProvider, TokenProvider,
+    Environment, Identity, MaskinportenBuilder, MaskinportenTokenProvider, TokenError,
+    TokenProvider,
 };
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -27,7 +29,7 @@ const TEST_ONLY_RSA_KEY: &str = include_str!("../fixtures/test-only-maskinporten
 const AUDIENCE: &str = "https://maskinporten.example/";
 const CLIENT_ID: &str = "3f1c0b8e-test-client";
 
-fn rsa_identity() -> Identity {
+pub(crate) fn rsa_identity() -> Identity {
     Identity::from_pem(TEST_ONLY_RSA_CERT.as_bytes(), TEST_ONLY_RSA_KEY.as_bytes()).unwrap()
 }
 
@@ -43,7 +45,7 @@ fn ecdsa_identity() -> (Identity, Vec<u8>) {
     (identity, cert.der().to_vec())
 }
 
-fn provider_builder(server: &MockServer, identity: Identity) -> MaskinportenBuilder {
+pub(crate) fn provider_builder(server: &MockServer, identity: Identity) -> MaskinportenBuilder {
     MaskinportenTokenProvider::builder()
         .client_id(CLIENT_ID)
         .identity(identity)
@@ -51,7 +53,7 @@ fn provider_builder(server: &MockServer, identity: Identity) -> MaskinportenBuil
         .timeout(Duration::from_secs(10))
 }
 
-fn token_answer(token: &str, expires_in: u64) -> ResponseTemplate {
+pub(crate) fn token_answer(token: &str, expires_in: u64) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(serde_json::json!({
         "access_token": token,
         "token_type": "Bearer",
@@ -307,7 +309,7 @@ async fn the_maskinporten_token_is_exchanged_for_an_altinn_token() {
 }
 
 #[tokio::test]
-async fn a_refused_exchange_is_an_auth_error() {
+async fn a_refused_exchange_is_a_final_token_error() {
     let server = MockServer::start().await;
     mount_token(&server, token_answer("mp-token-refused", 120), 1).await;
     Mock::given(path("/exchange"))
@@ -321,23 +323,18 @@ async fn a_refused_exchange_is_an_auth_error() {
         .build()
         .unwrap();
     let err = provider.token().await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Auth {
-                kind: AuthFailure::Unauthenticated,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_eq!(err.status(), Some(401));
+    assert!(!err.is_transient());
     let text = format!("{err} {err:?}");
-    assert!(text.contains("exchange"), "{text}");
+    assert!(
+        text.starts_with("Altinn token exchange failed: 401 token <redacted> not valid"),
+        "{text}"
+    );
     assert!(!text.contains("mp-token-refused"), "{text}");
 }
 
 #[tokio::test]
-async fn a_maskinporten_error_is_an_auth_error_with_its_description() {
+async fn a_maskinporten_error_says_so_with_its_description() {
     let server = MockServer::start().await;
     mount_token(
         &server,
@@ -350,30 +347,28 @@ async fn a_maskinporten_error_is_an_auth_error_with_its_description() {
     .await;
     let provider = provider_builder(&server, rsa_identity()).build().unwrap();
     let err = provider.token().await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Auth {
-                kind: AuthFailure::Unauthenticated,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    let text = err.to_string();
-    assert!(
-        text.contains("invalid_grant: Invalid assertion. Client authentication failed."),
-        "{text}"
+    assert!(!err.is_transient(), "{err:?}");
+    assert_eq!(err.status(), Some(400));
+    // Used on its own, the provider names its own step, not an API call.
+    assert_eq!(
+        err.to_string(),
+        "Maskinporten token request failed: 400 invalid_grant: Invalid assertion. Client authentication failed."
     );
 }
 
 #[tokio::test]
-async fn maskinporten_unavailable_is_a_server_or_transport_error() {
+async fn maskinporten_unavailable_is_a_transient_token_error() {
     let server = MockServer::start().await;
     mount_token(&server, ResponseTemplate::new(503), 1).await;
     let provider = provider_builder(&server, rsa_identity()).build().unwrap();
     let err = provider.token().await.unwrap_err();
-    assert!(matches!(err, Error::Server(_)), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
+    assert_eq!(err.status(), Some(503));
+    assert!(
+        err.to_string()
+            .starts_with("Maskinporten token request failed: 503"),
+        "{err}"
+    );
 
     let provider = MaskinportenTokenProvider::builder()
         .client_id(CLIENT_ID)
@@ -382,7 +377,19 @@ async fn maskinporten_unavailable_is_a_server_or_transport_error() {
         .build()
         .unwrap();
     let err = provider.token().await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
+    assert_eq!(err.status(), None);
+    assert!(
+        err.to_string()
+            .starts_with("Maskinporten token request failed: could not connect"),
+        "{err}"
+    );
+    // reqwest's error is the cause, down to the refused connection.
+    let reqwest_error = err
+        .source()
+        .and_then(|s| s.downcast_ref::<reqwest::Error>())
+        .expect("reqwest's error as the source");
+    assert!(reqwest_error.is_connect());
 }
 
 /// Answers with an error that quotes the grant it was given, as a careless server might.
@@ -441,7 +448,7 @@ async fn incomplete_configurations_are_refused() {
     let err = MaskinportenTokenProvider::builder()
         .client_id(CLIENT_ID)
         .identity(rsa_identity())
-        .endpoints(AUDIENCE, "http://maskinporten.example/token")
+        .endpoints(AUDIENCE, "http://maskinporten.example.invalid/token")
         .build()
         .unwrap_err();
     assert!(err.to_string().contains("https"), "{err}");
@@ -503,11 +510,17 @@ async fn a_refused_grant_fails_the_call_under_its_operation() {
         .build()
         .unwrap();
     let err = api.official_contacts(&org()).await.unwrap_err();
+    let Error::Credentials(failure) = &err else {
+        panic!("expected a credentials error, got {err:?}");
+    };
+    assert_eq!(failure.operation, Operation::OfficialContacts);
+    assert_eq!(err.operation(), Some(Operation::OfficialContacts));
     assert_eq!(
-        err.http().map(|f| f.operation),
-        Some(Operation::OfficialContacts)
+        err.to_string(),
+        "official contacts: no access token: Maskinporten token request failed: 400 invalid_client: Unknown client"
     );
-    assert!(err.to_string().contains("Unknown client"), "{err}");
+    let cause = err.source().and_then(|s| s.downcast_ref::<TokenError>());
+    assert_eq!(cause.and_then(TokenError::status), Some(400));
     server.verify().await;
 }
 

@@ -1,5 +1,6 @@
 //! What each call sends (method, path, query, headers) and that it decodes the seed samples.
 
+use std::error::Error as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -8,7 +9,7 @@ use altinn_contacts_api::{
     OrganizationsQuery, PersonalContactsFilter,
 };
 use altinn_contacts_model::OfficialContactList;
-use altinn_contacts_reqwest::{Identity, SecretString, TokenProvider};
+use altinn_contacts_reqwest::{Identity, SecretString, TokenError, TokenProvider};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request};
 
@@ -338,7 +339,7 @@ struct CountingProvider(AtomicUsize);
 
 #[async_trait::async_trait]
 impl TokenProvider for CountingProvider {
-    async fn token(&self) -> Result<SecretString, Error> {
+    async fn token(&self) -> Result<SecretString, TokenError> {
         let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
         Ok(SecretString::from(format!("provided-{n}")))
     }
@@ -377,15 +378,8 @@ struct FailingProvider;
 
 #[async_trait::async_trait]
 impl TokenProvider for FailingProvider {
-    async fn token(&self) -> Result<SecretString, Error> {
-        Err(Error::from_status(
-            altinn_contacts_api::HttpFailure::new(
-                altinn_contacts_api::Operation::OfficialContacts,
-                401,
-                "Maskinporten refused the grant",
-            ),
-            None,
-        ))
+    async fn token(&self) -> Result<SecretString, TokenError> {
+        Err(TokenError::new("Maskinporten refused the grant").with_status(401))
     }
 }
 
@@ -402,7 +396,21 @@ async fn a_token_provider_error_ends_the_call_before_sending() {
         .build()
         .unwrap();
     let err = api.official_contacts(&org()).await.unwrap_err();
-    assert!(err.to_string().contains("Maskinporten refused"), "{err}");
+    let Error::Credentials(failure) = &err else {
+        panic!("expected a credentials error, got {err:?}");
+    };
+    assert_eq!(
+        failure.operation,
+        altinn_contacts_api::Operation::OfficialContacts
+    );
+    assert_eq!(failure.attempts, 1, "a final token error is not retried");
+    assert_eq!(err.status(), None, "the provider's 401 is not Altinn's");
+    assert_eq!(
+        err.to_string(),
+        "official contacts: no access token: Maskinporten refused the grant"
+    );
+    let cause = err.source().and_then(|s| s.downcast_ref::<TokenError>());
+    assert_eq!(cause.and_then(TokenError::status), Some(401));
     server.verify().await;
 }
 

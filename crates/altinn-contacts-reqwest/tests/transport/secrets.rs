@@ -188,7 +188,9 @@ struct FixedProvider;
 
 #[async_trait::async_trait]
 impl altinn_contacts_reqwest::TokenProvider for FixedProvider {
-    async fn token(&self) -> Result<altinn_contacts_reqwest::SecretString, Error> {
+    async fn token(
+        &self,
+    ) -> Result<altinn_contacts_reqwest::SecretString, altinn_contacts_reqwest::TokenError> {
         Ok(altinn_contacts_reqwest::SecretString::from(format!(
             " {TOKEN} "
         )))

@@ -23,7 +23,7 @@ use crate::support::{API_KEY, fast_retry, fixtures, org};
 
 /// Starts an HTTPS server on loopback that requires a client certificate issued by the test CA
 /// and serves official contacts only to requests that carry `ForceEIAuthentication`.
-async fn start_server(ca: &TestCa) -> SocketAddr {
+pub(crate) async fn start_server(ca: &TestCa) -> SocketAddr {
     let server = ca.server_identity();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
@@ -80,7 +80,7 @@ async fn start_server(ca: &TestCa) -> SocketAddr {
     addr
 }
 
-fn builder(addr: SocketAddr, ca: &TestCa) -> altinn_contacts_reqwest::ConfigBuilder {
+pub(crate) fn builder(addr: SocketAddr, ca: &TestCa) -> altinn_contacts_reqwest::ConfigBuilder {
     ReqwestContactsApi::builder()
         .base_url(format!("https://{addr}/"))
         .api_key(API_KEY)
@@ -219,7 +219,7 @@ async fn an_untrusted_server_is_refused() {
     let api = match api {
         Ok(api) => api,
         // A machine without system roots trusts nothing, and says so already when building.
-        Err(ConfigError::Tls { reason }) => {
+        Err(ConfigError::Tls { reason, .. }) => {
             assert!(reason.contains("no trusted root"), "{reason}");
             return;
         }
