@@ -6,8 +6,8 @@
 use std::io::{self, Write};
 
 use altinn_contacts::{
-    Certificate, Client, ContactPointSearch, Environment, Expand, Identity, OrderBy,
-    OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter, RetryPolicy,
+    Certificate, Client, ConfigBuilderExt, ContactPointSearch, Environment, Expand, Identity,
+    OrderBy, OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter, RetryPolicy,
 };
 use altinn_contacts_sandbox::Sandbox;
 use futures::StreamExt;
@@ -117,7 +117,7 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
     if let Some(n) = pool {
         builder = builder.pool_max_idle_per_host(n);
     }
-    let client = builder.build().map_err(CliError::usage)?;
+    let client = builder.build_client().map_err(CliError::usage)?;
     Ok(Connection {
         client,
         _sandbox: sandbox,

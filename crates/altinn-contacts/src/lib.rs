@@ -5,7 +5,9 @@
 //! identifiers, queries and error (`altinn-contacts-api`) and the transport's configuration
 //! types (`altinn-contacts-reqwest`), and adds on top of the plain calls:
 //!
-//! - [`Client`], generic over the transport: [`Client::builder`] for HTTPS to Altinn,
+//! - [`Client`], generic over the transport: [`Client::builder`] (the transport's
+//!   [`ConfigBuilder`], finished with [`build_client`](ConfigBuilderExt::build_client)) or
+//!   [`Client::new`] over a built [`ReqwestContactsApi`] for HTTPS to Altinn,
 //!   [`Client::from_api`] for any [`ContactsApi`] (a mock, a fake, another backend).
 //! - Paging ([`paging`]): [`Client::organizations`] streams every organization across
 //!   `$top`/`$skip` pages.
@@ -17,14 +19,14 @@
 //!   yielding one [`BulkResult`] per input as each finishes.
 //!
 //! ```no_run
-//! use altinn_contacts::{Client, Environment, Identity, OrganizationNumber};
+//! use altinn_contacts::{Client, ConfigBuilderExt, Environment, Identity, OrganizationNumber};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder()
 //!     .environment(Environment::Tt02)
 //!     .api_key(std::env::var("ALTINN_API_KEY")?)
 //!     .certificate(Identity::from_file("virksomhetssertifikat.p12", Some("password"))?)
-//!     .build()?;
+//!     .build_client()?;
 //! let org: OrganizationNumber = "910021451".parse()?;
 //! for contact in client.official_contacts(&org).await?.items() {
 //!     println!("{:?} {:?}", contact.mobile(), contact.email());
@@ -42,7 +44,7 @@ mod client;
 pub mod navigation;
 pub mod paging;
 
-pub use builder::ClientBuilder;
+pub use builder::ConfigBuilderExt;
 pub use bulk::{
     BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup,
     PersonalContactsLookup, RateLimit,
