@@ -43,6 +43,8 @@ pub mod bulk;
 mod client;
 pub mod navigation;
 pub mod paging;
+#[cfg(feature = "record-replay")]
+pub mod recording;
 
 pub use builder::ConfigBuilderExt;
 pub use bulk::{
