@@ -48,6 +48,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Resources keep the `_links` they were recorded with, which point at the recorded host. A
+//! client made with [`Client::from_api`](crate::Client::from_api) has no origin and follows them
+//! by path, so navigation replays too.
+//!
 //! The trait's error type is [`Error`], so a replay failure reaches a caller as
 //! [`Error::Transport`] with [`TransportFailure::Other`] and the [`ReplayError`]'s text (which
 //! names the call and the file, never an identity number); [`ReplayError`] itself is what

@@ -204,3 +204,25 @@ async fn a_file_that_is_not_a_recording_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("not usable"), "{err}");
 }
+
+#[tokio::test]
+async fn an_answer_that_cannot_be_recorded_fails_the_call() {
+    let dir = TempDir::new("record-unwritable");
+    let input = inputs();
+    let sandbox = Sandbox::builder().organizations(1).start().await.unwrap();
+    let transport = ReqwestContactsApi::builder()
+        .base_url(sandbox.base_url())
+        .api_key(sandbox.api_key())
+        .build()
+        .unwrap();
+    let recorder = Recorder::new(transport, &dir.0).unwrap();
+    // The directory goes away after the recorder was made: the answer cannot be kept.
+    std::fs::remove_dir_all(&dir.0).unwrap();
+    let err = recorder.official_contacts(&input.org).await.unwrap_err();
+    let Error::Transport(t) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(t.kind, TransportFailure::Other);
+    assert!(err.to_string().contains("could not record"), "{err}");
+    assert_eq!(sandbox.request_count(), 1, "the call itself was made");
+}
