@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use altinn_contacts::recording::{Recorder, ReplayError, Replayer};
 use altinn_contacts::{
-    ContactPointSearch, ContactsApi, Error, Expand, OrganizationNumber, OrganizationsQuery,
+    Client, ContactPointSearch, ContactsApi, Error, Expand, OrganizationNumber, OrganizationsQuery,
     PersonId, PersonalContactsFilter, ReqwestContactsApi, RetryPolicy, TransportFailure,
 };
 use altinn_contacts_sandbox::Sandbox;
@@ -140,6 +140,11 @@ async fn a_recorded_session_replays_offline_with_equal_results() {
         .await
         .unwrap_err();
     assert!(matches!(not_found, Error::NotFound(_)), "{not_found}");
+
+    // Links recorded from the sandbox's host are followed by path, through the recording.
+    let client = Client::from_api(replayer);
+    let roles = client.follow_roles(&people.items()[0]).await.unwrap();
+    assert_eq!(Ok(serde_json::to_value(roles).unwrap()), live[5]);
 }
 
 #[tokio::test]
