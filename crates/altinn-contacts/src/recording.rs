@@ -228,11 +228,20 @@ impl Replayer {
                 HttpFailure::new(operation, e.status, e.message),
                 None,
             )),
-            Err(e) => Err(Error::Transport(TransportError::new(
-                operation,
-                TransportFailure::Other,
-                e.to_string(),
-            ))),
+            Err(e) => {
+                // The error names the operation itself; say the rest once.
+                let detail = match e {
+                    ReplayError::NotRecorded { file, .. } => {
+                        format!("not recorded (no {file} in {})", self.dir.display())
+                    }
+                    other => other.to_string(),
+                };
+                Err(Error::Transport(TransportError::new(
+                    operation,
+                    TransportFailure::Other,
+                    detail,
+                )))
+            }
         }
     }
 

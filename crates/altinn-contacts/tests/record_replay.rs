@@ -164,6 +164,8 @@ async fn a_call_never_recorded_is_a_clear_error_without_identity_numbers() {
     let text = err.to_string();
     assert!(text.contains("personal contacts"), "{text}");
     assert!(text.contains("not recorded"), "{text}");
+    assert!(text.contains("personal-contacts-910021451-"), "{text}");
+    assert_eq!(text.matches("personal contacts").count(), 1, "{text}");
     assert!(!err.is_transient());
 
     // A search for an identity number never puts it in the error or a file name.
