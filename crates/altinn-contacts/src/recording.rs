@@ -5,7 +5,7 @@
 //! it passes on to a directory, one JSON file per distinct call: the decoded resource, or for an
 //! HTTP error its status and Altinn's message, so a replayed 404 is a 404 again. [`Replayer`]
 //! reads such a directory and answers the same calls without a network; a call that was never
-//! recorded fails with [`ReplayError::NotRecorded`] (as an [`Error`], see below).
+//! recorded fails with [`RecordingError::NotRecorded`] (as an [`Error`], see below).
 //!
 //! What a file holds: the call's name, its arguments (organization number, person id, query
 //! values, the e-mail or phone searched for) and the answer. It never holds the API key, a token,
@@ -53,9 +53,9 @@
 //! by path, so navigation replays too.
 //!
 //! The trait's error type is [`Error`], so a replay failure reaches a caller as
-//! [`Error::Transport`] with [`TransportFailure::Other`] and the [`ReplayError`]'s text (which
-//! names the call and the file, never an identity number); [`ReplayError`] itself is what
-//! [`Replayer::open`] returns.
+//! [`Error::Transport`] with [`TransportFailure::Other`] and a message that names the call, the
+//! file and the directory, never an identity number. [`RecordingError`] is what
+//! [`Recorder::new`] and [`Replayer::open`] return, and what the message is made from.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -89,9 +89,9 @@ pub struct Recorder<A> {
 
 impl<A: ContactsApi> Recorder<A> {
     /// Records the answers of `inner` into `dir`, which is created if missing.
-    pub fn new(inner: A, dir: impl AsRef<Path>) -> Result<Self, ReplayError> {
+    pub fn new(inner: A, dir: impl AsRef<Path>) -> Result<Self, RecordingError> {
         let dir = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(|source| ReplayError::Io {
+        std::fs::create_dir_all(&dir).map_err(|source| RecordingError::Io {
             path: dir.clone(),
             source,
         })?;
@@ -203,15 +203,15 @@ pub struct Replayer {
 
 impl Replayer {
     /// Replays the recording in `dir`; fails when it is not a readable directory.
-    pub fn open(dir: impl AsRef<Path>) -> Result<Self, ReplayError> {
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, RecordingError> {
         let dir = dir.as_ref().to_path_buf();
         match std::fs::metadata(&dir) {
             Ok(meta) if meta.is_dir() => Ok(Replayer { dir }),
-            Ok(_) => Err(ReplayError::Io {
+            Ok(_) => Err(RecordingError::Io {
                 path: dir,
                 source: io::Error::new(io::ErrorKind::InvalidInput, "not a directory"),
             }),
-            Err(source) => Err(ReplayError::Io { path: dir, source }),
+            Err(source) => Err(RecordingError::Io { path: dir, source }),
         }
     }
 
@@ -231,7 +231,7 @@ impl Replayer {
             Err(e) => {
                 // The error names the operation itself; say the rest once.
                 let detail = match e {
-                    ReplayError::NotRecorded { file, .. } => {
+                    RecordingError::NotRecorded { file, .. } => {
                         format!("not recorded (no {file} in {})", self.dir.display())
                     }
                     other => other.to_string(),
@@ -245,20 +245,23 @@ impl Replayer {
         }
     }
 
-    async fn load<T: DeserializeOwned>(&self, call: &Call<'_>) -> Result<Outcome<T>, ReplayError> {
+    async fn load<T: DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+    ) -> Result<Outcome<T>, RecordingError> {
         let file = call.file_name();
         let path = self.dir.join(&file);
         let bytes = match tokio::fs::read(&path).await {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(ReplayError::NotRecorded {
+                return Err(RecordingError::NotRecorded {
                     operation: call.operation(),
                     file,
                 });
             }
-            Err(source) => return Err(ReplayError::Io { path, source }),
+            Err(source) => return Err(RecordingError::Io { path, source }),
         };
-        let invalid = |reason: String| ReplayError::Invalid {
+        let invalid = |reason: String| RecordingError::Invalid {
             path: path.clone(),
             reason,
         };
@@ -327,7 +330,7 @@ impl ContactsApi for Replayer {
 /// named by call, organization number and hash.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ReplayError {
+pub enum RecordingError {
     /// The call was never recorded (no file for it in the directory).
     #[error("{operation}: not recorded (no {file} in the recording)")]
     NotRecorded {

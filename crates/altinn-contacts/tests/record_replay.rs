@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use altinn_contacts::recording::{Recorder, ReplayError, Replayer};
+use altinn_contacts::recording::{Recorder, RecordingError, Replayer};
 use altinn_contacts::{
     Client, ContactPointSearch, ContactsApi, Error, Expand, OrganizationNumber, OrganizationsQuery,
     PersonId, PersonalContactsFilter, ReqwestContactsApi, RetryPolicy, TransportFailure,
@@ -181,7 +181,7 @@ async fn a_call_never_recorded_is_a_clear_error_without_identity_numbers() {
 fn opening_a_missing_directory_fails_with_a_typed_error() {
     let dir = TempDir::new("replay-absent");
     let err = Replayer::open(&dir.0).unwrap_err();
-    assert!(matches!(err, ReplayError::Io { .. }), "{err}");
+    assert!(matches!(err, RecordingError::Io { .. }), "{err}");
 }
 
 #[tokio::test]
