@@ -1,12 +1,11 @@
-//! The transport-agnostic surface of the Altinn ServiceOwner contact-information API.
+#![doc = include_str!("../README.md")]
+//!
+//! # Where things are
 //!
 //! - [`ContactsApi`]: one async method per call.
 //! - [`ids`]: validated identifiers users type ([`OrganizationNumber`], [`PersonId`], ...).
 //! - [`query`]: options of the list and search calls.
 //! - [`error`]: the one [`Error`] type of every call.
-//!
-//! Nothing here knows HTTP: `altinn-contacts-reqwest` implements the trait over HTTPS, and tests
-//! swap in a mock.
 //!
 //! # Testing code written against the trait
 //!
@@ -40,6 +39,8 @@
 //! # }
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod api;
 pub mod error;
 pub mod ids;
@@ -47,6 +48,7 @@ pub mod query;
 
 pub use api::ContactsApi;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use api::MockContactsApi;
 pub use error::{
     AuthFailure, Cause, CredentialsFailure, DecodeFailure, Error, HttpFailure, InvalidInput,

@@ -6,8 +6,9 @@
 use std::io::{self, Write};
 
 use altinn_contacts::{
-    Certificate, Client, ConfigError, ContactPointSearch, Environment, Expand, Identity, OrderBy,
-    OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter, RetryPolicy,
+    Certificate, Client, ConfigBuilderExt, ConfigError, ContactPointSearch, Environment, Expand,
+    Identity, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter,
+    RetryPolicy,
 };
 use altinn_contacts_sandbox::Sandbox;
 use futures::StreamExt;
@@ -120,7 +121,7 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
     if global.danger_allow_insecure_http {
         builder = builder.danger_allow_insecure_http(true);
     }
-    let client = builder.build().map_err(|e| match e {
+    let client = builder.build_client().map_err(|e| match e {
         ConfigError::InsecureHttp { .. } => CliError::Usage(format!(
             "{e} (the CLI's switch is --danger-allow-insecure-http)"
         )),

@@ -1,39 +1,11 @@
-//! The Altinn ServiceOwner contact-information API over HTTPS: [`ReqwestContactsApi`], an
-//! implementation of [`altinn_contacts_api::ContactsApi`] on reqwest with rustls (ring).
+#![doc = include_str!("../README.md")]
 //!
-//! - [`ConfigBuilder`]: environment or base URL, API key, enterprise certificate ([`Identity`],
-//!   PKCS#12 or PEM) or bearer token ([`TokenProvider`], for example
-//!   [`MaskinportenTokenProvider`]), extra roots ([`Certificate`]),
-//!   timeouts, [`RetryPolicy`], user agent.
-//! - Requests: `Accept: application/hal+json`, the `ApiKey` header (marked sensitive),
-//!   `ForceEIAuthentication` with a certificate, every path segment and query value
-//!   percent-encoded.
-//! - Answers: Altinn's message is taken from the reason phrase, a JSON error body or the body's
-//!   first line; redirects and HTML pages are authentication errors; bodies that are not the
-//!   expected HAL+JSON are decode errors with the JSON path.
+//! # Where things are
 //!
-//! ```no_run
-//! use altinn_contacts_api::{ContactsApi, OrganizationsQuery};
-//! use altinn_contacts_reqwest::{Environment, Identity, ReqwestContactsApi, RetryPolicy};
-//!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let api = ReqwestContactsApi::builder()
-//!     .environment(Environment::Tt02)
-//!     .api_key(std::env::var("ALTINN_API_KEY")?)
-//!     .certificate(Identity::from_file("test-virksomhet.p12", Some("password"))?)
-//!     .retry(RetryPolicy::new().max_attempts(5))
-//!     .build()?;
-//! let page = api.organizations(&OrganizationsQuery::new().top(100)).await?;
-//! for org in page.items() {
-//!     println!("{}", org.display_name());
-//! }
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! Nothing secret is shown: `Debug` of the client, the builder and [`Identity`] hides the API key,
-//! tokens and key material; errors never carry them; tracing records operation, organization
-//! number, attempt, status and duration, never search values or identity numbers.
+//! - [`ReqwestContactsApi`] and its [`ConfigBuilder`] (errors: [`ConfigError`]).
+//! - Credentials: [`Identity`], [`Certificate`], [`TokenProvider`],
+//!   [`MaskinportenTokenProvider`] (built by [`MaskinportenBuilder`]).
+//! - [`Environment`], [`RetryPolicy`].
 
 mod client;
 mod config;

@@ -16,7 +16,8 @@
 use std::time::{Duration, Instant};
 
 use altinn_contacts::{
-    Client, ContactsApi, OfficialContactList, OrganizationNumber, ReqwestContactsApi,
+    Client, ConfigBuilderExt, ContactsApi, OfficialContactList, OrganizationNumber,
+    ReqwestContactsApi,
 };
 use altinn_contacts_sandbox::Sandbox;
 use futures::StreamExt;
@@ -49,7 +50,7 @@ async fn run() {
         .base_url(sandbox.base_url())
         .api_key(sandbox.api_key())
         .pool_max_idle_per_host(CONCURRENCY)
-        .build()
+        .build_client()
         .expect("the facade client");
     let plain = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)

@@ -8,7 +8,7 @@
 
 use std::time::Instant;
 
-use altinn_contacts::{Client, Error};
+use altinn_contacts::{Client, ConfigBuilderExt, Error};
 use altinn_contacts_sandbox::{FaultConfig, Sandbox};
 use futures::StreamExt;
 
@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(sandbox.base_url())
         .api_key(sandbox.api_key())
         .pool_max_idle_per_host(64)
-        .build()?;
+        .build_client()?;
 
     // Raw input, as it would come from a file: some of it is not an organization number.
     let mut inputs = sandbox.organization_numbers();

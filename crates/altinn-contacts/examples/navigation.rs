@@ -6,7 +6,7 @@
 //! ```
 #![allow(clippy::print_stdout)] // An example prints its results.
 
-use altinn_contacts::{Client, Expand, PersonalContactsFilter};
+use altinn_contacts::{Client, ConfigBuilderExt, Expand, PersonalContactsFilter};
 use altinn_contacts_sandbox::Sandbox;
 
 #[tokio::main]
@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .api_key(sandbox.api_key())
-        .build()?;
+        .build_client()?;
 
     let org = client
         .organization(&"910021451".parse()?, Expand::None)

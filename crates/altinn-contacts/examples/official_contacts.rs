@@ -8,7 +8,7 @@
 //! `.certificate(..)` instead of the sandbox's base URL and key; nothing else changes.
 #![allow(clippy::print_stdout)] // An example prints its results.
 
-use altinn_contacts::{Client, OrganizationNumber};
+use altinn_contacts::{Client, ConfigBuilderExt, OrganizationNumber};
 use altinn_contacts_sandbox::Sandbox;
 
 #[tokio::main]
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .api_key(sandbox.api_key())
-        .build()?;
+        .build_client()?;
 
     let given = std::env::args()
         .nth(1)

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use altinn_contacts::{Client, OrganizationsQuery};
+use altinn_contacts::{Client, ConfigBuilderExt, OrganizationsQuery};
 use altinn_contacts_sandbox::Sandbox;
 use futures::TryStreamExt;
 
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .api_key(sandbox.api_key())
-        .build()?;
+        .build_client()?;
 
     // Pages are fetched as the stream is read; an error ends the stream.
     let mut organizations = client.organizations(OrganizationsQuery::new()).stream();

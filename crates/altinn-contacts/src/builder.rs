@@ -1,131 +1,69 @@
-//! [`ClientBuilder`]: a [`Client`] over the reqwest transport, configured in one place.
+//! Making a [`Client`] over the reqwest transport: one builder, the transport's own.
 //!
-//! Every setting is forwarded to the transport's
-//! [`ConfigBuilder`](altinn_contacts_reqwest::ConfigBuilder); the built client checks HAL links
+//! [`Client::builder`] returns the transport's [`ConfigBuilder`] itself, so every transport
+//! setting (environment, base URL, API key, certificate, tokens, roots, timeouts, retries, pool
+//! and whatever the transport adds later) is reached without a copy here;
+//! [`ConfigBuilderExt::build_client`] finishes it as a [`Client`]. The other path builds the
+//! transport first and hands it to [`Client::new`]. Both give a client that checks HAL links
 //! against the transport's base URL.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use altinn_contacts_reqwest::{
-    Certificate, ConfigBuilder, ConfigError, Environment, Identity, ReqwestContactsApi,
-    RetryPolicy, TokenProvider,
-};
+use altinn_contacts_reqwest::{ConfigBuilder, ConfigError, ReqwestContactsApi};
 
 use crate::Client;
 
-/// Configures a [`Client`] over [`ReqwestContactsApi`]; made by [`Client::builder`].
-///
-/// ```no_run
-/// use altinn_contacts::{Client, Environment, Identity, RetryPolicy};
-/// # fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let client = Client::builder()
-///     .environment(Environment::Tt02)
-///     .api_key(std::env::var("ALTINN_API_KEY")?)
-///     .certificate(Identity::from_file("virksomhetssertifikat.p12", Some("password"))?)
-///     .retry(RetryPolicy::new().max_attempts(5))
-///     .build()?;
-/// # let _ = client; Ok(()) }
-/// ```
-///
-/// `Debug` never shows the API key, a token or key material.
-#[derive(Clone, Debug, Default)]
-#[must_use]
-pub struct ClientBuilder {
-    config: ConfigBuilder,
-}
-
-impl ClientBuilder {
-    /// Starts from a transport configuration made elsewhere.
-    pub fn from_config(config: ConfigBuilder) -> Self {
-        ClientBuilder { config }
-    }
-
-    /// The Altinn environment (default production).
-    pub fn environment(self, env: Environment) -> Self {
-        self.map(|c| c.environment(env))
-    }
-
-    /// A base URL instead of the environment's, e.g. a sandbox's.
-    pub fn base_url(self, url: impl Into<String>) -> Self {
-        self.map(|c| c.base_url(url))
-    }
-
-    /// The service owner's API key (required).
-    pub fn api_key(self, key: impl Into<String>) -> Self {
-        self.map(|c| c.api_key(key))
-    }
-
-    /// The enterprise certificate, sent as the TLS client certificate.
-    pub fn certificate(self, identity: Identity) -> Self {
-        self.map(|c| c.certificate(identity))
-    }
-
-    /// A static bearer token (Maskinporten or Altinn token).
-    pub fn bearer_token(self, token: impl Into<String>) -> Self {
-        self.map(|c| c.bearer_token(token))
-    }
-
-    /// A source of bearer tokens, asked before every attempt.
-    pub fn token_provider(self, provider: Arc<dyn TokenProvider>) -> Self {
-        self.map(|c| c.token_provider(provider))
-    }
-
-    /// Trusts another root certificate (test CAs, a local TLS sandbox).
-    pub fn add_root_certificate(self, cert: Certificate) -> Self {
-        self.map(|c| c.add_root_certificate(cert))
-    }
-
-    /// The connect timeout (default 10 s).
-    pub fn connect_timeout(self, d: Duration) -> Self {
-        self.map(|c| c.connect_timeout(d))
-    }
-
-    /// The timeout of one attempt (default 30 s).
-    pub fn request_timeout(self, d: Duration) -> Self {
-        self.map(|c| c.request_timeout(d))
-    }
-
-    /// How transient failures are retried.
-    pub fn retry(self, policy: RetryPolicy) -> Self {
-        self.map(|c| c.retry(policy))
-    }
-
-    /// The `User-Agent` header.
-    pub fn user_agent(self, ua: impl Into<String>) -> Self {
-        self.map(|c| c.user_agent(ua))
-    }
-
-    /// How many idle connections per host the pool keeps; raise it with bulk concurrency.
-    pub fn pool_max_idle_per_host(self, n: usize) -> Self {
-        self.map(|c| c.pool_max_idle_per_host(n))
-    }
-
-    /// **Dangerous:** allows `http://` for hosts other than loopback ones (see
-    /// [`ConfigBuilder::danger_allow_insecure_http`]).
-    pub fn danger_allow_insecure_http(self, allow: bool) -> Self {
-        self.map(|c| c.danger_allow_insecure_http(allow))
-    }
-
-    /// Builds the transport and the client; HAL links must then be on the base URL's origin.
-    pub fn build(self) -> Result<Client, ConfigError> {
-        Ok(Client::new(self.config.build()?))
-    }
-
-    fn map(self, f: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Self {
-        ClientBuilder {
-            config: f(self.config),
-        }
-    }
-}
-
 impl Client<ReqwestContactsApi> {
-    /// A builder for a client over the reqwest transport.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
+    /// The transport's [`ConfigBuilder`], finished with
+    /// [`build_client`](ConfigBuilderExt::build_client) (import [`ConfigBuilderExt`]).
+    ///
+    /// ```
+    /// use altinn_contacts::{Client, ConfigBuilderExt, RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A sandbox on loopback; against Altinn, `.environment(Environment::Tt02)` instead.
+    /// let client = Client::builder()
+    ///     .base_url("http://127.0.0.1:8080/")
+    ///     .api_key("sandbox-key")
+    ///     .request_timeout(Duration::from_secs(20))
+    ///     .retry(RetryPolicy::new().max_attempts(5))
+    ///     .build_client()?;
+    /// assert_eq!(client.origin().map(|u| u.as_str()), Some("http://127.0.0.1:8080/"));
+    /// # Ok(()) }
+    /// # run().unwrap();
+    /// ```
+    ///
+    /// With an enterprise certificate (`Identity::from_file` reads a PKCS#12 or PEM file):
+    ///
+    /// ```no_run
+    /// use altinn_contacts::{Client, ConfigBuilderExt, Environment, Identity};
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::builder()
+    ///     .environment(Environment::Tt02)
+    ///     .api_key(std::env::var("ALTINN_API_KEY")?)
+    ///     .certificate(Identity::from_file("virksomhetssertifikat.p12", Some("password"))?)
+    ///     .build_client()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::new()
     }
 
     /// A client over an already built transport; HAL links must be on its base URL's origin.
+    ///
+    /// ```
+    /// use altinn_contacts::{Client, ReqwestContactsApi};
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let transport = ReqwestContactsApi::builder()
+    ///     .base_url("http://127.0.0.1:8080/")
+    ///     .api_key("sandbox-key")
+    ///     .build()?;
+    /// let client = Client::new(transport);
+    /// assert_eq!(client.origin().map(|u| u.as_str()), Some("http://127.0.0.1:8080/"));
+    /// # Ok(()) }
+    /// # run().unwrap();
+    /// ```
     pub fn new(api: ReqwestContactsApi) -> Self {
         let origin = api.base_url().clone();
         Client::from_api(api).with_origin(origin)
@@ -138,20 +76,38 @@ impl From<ReqwestContactsApi> for Client<ReqwestContactsApi> {
     }
 }
 
+/// Finishes the transport's [`ConfigBuilder`] as a [`Client`]: the one method the facade adds
+/// to it. Sealed: only [`ConfigBuilder`] implements it.
+pub trait ConfigBuilderExt: sealed::Sealed {
+    /// Builds the transport ([`ConfigBuilder::build`], with its checks) and a [`Client`] over it
+    /// ([`Client::new`]).
+    fn build_client(self) -> Result<Client, ConfigError>;
+}
+
+impl ConfigBuilderExt for ConfigBuilder {
+    fn build_client(self) -> Result<Client, ConfigError> {
+        self.build().map(Client::new)
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for altinn_contacts_reqwest::ConfigBuilder {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn secrets_stay_out_of_debug_and_the_origin_is_the_base_url() {
-        let builder = Client::builder()
+    fn the_client_builder_is_the_transports_builder() {
+        // Not a copy: a setting the transport adds is reachable here with no code in this file.
+        let builder: ConfigBuilder = Client::builder();
+        let client = builder
             .base_url("http://127.0.0.1:9/prefix/")
-            .api_key("key-that-must-not-show")
-            .bearer_token("token-that-must-not-show");
-        let client = builder.clone().build().unwrap();
-        for shown in [format!("{builder:?}"), format!("{client:?}")] {
-            assert!(!shown.contains("must-not-show"), "{shown}");
-        }
+            .api_key("key")
+            .build_client()
+            .unwrap();
         assert_eq!(
             client.origin().unwrap().as_str(),
             "http://127.0.0.1:9/prefix/"
@@ -159,9 +115,35 @@ mod tests {
     }
 
     #[test]
-    fn build_fails_without_an_api_key() {
+    fn both_paths_give_the_same_origin() {
+        let configure = || {
+            Client::builder()
+                .base_url("http://127.0.0.1:9/prefix/")
+                .api_key("key")
+        };
+        let built = configure().build_client().unwrap();
+        let wrapped = Client::new(configure().build().unwrap());
+        let converted: Client = configure().build().unwrap().into();
+        assert_eq!(built.origin(), wrapped.origin());
+        assert_eq!(built.origin(), converted.origin());
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let builder = Client::builder()
+            .base_url("http://127.0.0.1:9/prefix/")
+            .api_key("key-that-must-not-show")
+            .bearer_token("token-that-must-not-show");
+        let client = builder.clone().build_client().unwrap();
+        for shown in [format!("{builder:?}"), format!("{client:?}")] {
+            assert!(!shown.contains("must-not-show"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn build_client_fails_without_an_api_key() {
         assert!(matches!(
-            Client::builder().build(),
+            Client::builder().build_client(),
             Err(ConfigError::MissingApiKey)
         ));
     }

@@ -1,48 +1,29 @@
-//! Rust SDK for the Altinn ServiceOwner contact-information API: who to notify at a Norwegian
-//! organization, looked up one at a time, page by page, or for tens of thousands at once.
+#![doc = include_str!("../README.md")]
 //!
-//! This is the crate to depend on. It re-exports the models (`altinn-contacts-model`), the
-//! identifiers, queries and error (`altinn-contacts-api`) and the transport's configuration
-//! types (`altinn-contacts-reqwest`), and adds on top of the plain calls:
+//! # Where things are
 //!
-//! - [`Client`], generic over the transport: [`Client::builder`] for HTTPS to Altinn,
-//!   [`Client::from_api`] for any [`ContactsApi`] (a mock, a fake, another backend).
-//! - Paging ([`paging`]): [`Client::organizations`] streams every organization across
-//!   `$top`/`$skip` pages.
-//! - HAL navigation ([`navigation`]): [`Client::follow_official_contacts`],
-//!   [`Client::follow_personal_contacts`], [`Client::follow_roles`] follow a resource's own
-//!   `_links`, refusing links to another origin.
-//! - Bulk lookups ([`bulk`]): [`Client::bulk_official_contacts`] and
-//!   [`Client::bulk_personal_contacts`] with a concurrency limit and a request-rate limit,
-//!   yielding one [`BulkResult`] per input as each finishes.
-//!
-//! ```no_run
-//! use altinn_contacts::{Client, Environment, Identity, OrganizationNumber};
-//!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = Client::builder()
-//!     .environment(Environment::Tt02)
-//!     .api_key(std::env::var("ALTINN_API_KEY")?)
-//!     .certificate(Identity::from_file("virksomhetssertifikat.p12", Some("password"))?)
-//!     .build()?;
-//! let org: OrganizationNumber = "910021451".parse()?;
-//! for contact in client.official_contacts(&org).await?.items() {
-//!     println!("{:?} {:?}", contact.mobile(), contact.email());
-//! }
-//! # Ok(()) }
-//! ```
-//!
-//! The examples in `examples/` run against the embedded sandbox (`altinn-contacts-sandbox`),
-//! without any Altinn credentials. With the `mock` feature, [`MockContactsApi`] (a mockall mock
-//! of the trait) is re-exported for tests of code written against [`Client`].
+//! - [`Client`]: the plain calls, [`Client::builder`] and [`ConfigBuilderExt::build_client`],
+//!   [`Client::new`], [`Client::from_api`].
+//! - [`paging`]: [`Client::organizations`] and [`OrganizationPager`].
+//! - [`navigation`]: [`Client::follow_official_contacts`], [`Client::follow_personal_contacts`],
+//!   [`Client::follow_roles`], [`LinkTarget`], [`NavigationError`].
+//! - [`bulk`]: [`Client::bulk_official_contacts`], [`Client::bulk_personal_contacts`],
+//!   [`BulkJob`], [`BulkResult`], [`RateLimit`].
+//! - `recording` (feature `record-replay`): `Recorder`, `Replayer`.
+//! - Re-exported: the [`ContactsApi`] trait, identifiers, queries and [`Error`]; the [`model`]
+//!   types; the transport's [`ConfigBuilder`] and its settings.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
 pub mod bulk;
 mod client;
 pub mod navigation;
 pub mod paging;
+#[cfg(feature = "record-replay")]
+#[cfg_attr(docsrs, doc(cfg(feature = "record-replay")))]
+pub mod recording;
 
-pub use builder::ClientBuilder;
+pub use builder::ConfigBuilderExt;
 pub use bulk::{
     BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup,
     PersonalContactsLookup, RateLimit,
@@ -53,6 +34,7 @@ pub use paging::{DEFAULT_PAGE_SIZE, OrganizationPager};
 
 // The API: the trait, identifiers, queries, errors.
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use altinn_contacts_api::MockContactsApi;
 pub use altinn_contacts_api::{
     AuthFailure, ContactPointSearch, ContactsApi, CredentialsFailure, DecodeFailure, Email, Error,

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use altinn_contacts::{
-    Client, Error, OrganizationNumber, OrganizationsQuery, PersonalContactsFilter, RetryPolicy,
+    Client, ConfigBuilderExt, Error, OrganizationNumber, OrganizationsQuery,
+    PersonalContactsFilter, RetryPolicy,
 };
 use altinn_contacts_sandbox::{FaultConfig, Sandbox};
 use futures::{StreamExt, TryStreamExt};
@@ -21,7 +22,7 @@ fn client(sandbox: &Sandbox) -> Client {
                 .initial_backoff(Duration::from_millis(1))
                 .max_backoff(Duration::from_millis(5)),
         )
-        .build()
+        .build_client()
         .unwrap()
 }
 
