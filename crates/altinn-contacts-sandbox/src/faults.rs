@@ -2,15 +2,19 @@
 //!
 //! A [`FaultConfig`] sets the faults a sandbox starts with; [`Faults`] (from
 //! [`Sandbox::faults`](crate::Sandbox::faults)) changes them while it runs. Per request, in this
-//! order: requests outside the path scope are left alone; the added latency is waited out; a
-//! queued fault ([`Faults::fail_next`]) is used up if there is one; else the standing fault
+//! order: requests outside the path scope are left alone; the added latency (and a
+//! [`Fault::Stall`]) is waited out; a queued fault ([`Faults::fail_next`]) is used up if there is
+//! one; else the standing fault
 //! ([`Faults::set_always`]) applies; else a seeded coin decides whether the request fails
 //! ([`Faults::set_error_rate`]: with `503`; [`Faults::set_mixed_error_rate`]: with one of a list of
 //! faults, also picked by the seeded RNG, so a seed always gives the same sequence of faults).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Response, StatusCode, header};
 
 /// One way of answering a request badly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +44,22 @@ pub enum Fault {
     HtmlPage,
     /// `302 Found` to Altinn's login page (which the sandbox serves as an HTML page).
     LoginRedirect,
+    /// `429 Too Many Requests` with `Retry-After` as an HTTP date (`Wed, 21 Oct 2015 07:28:00
+    /// GMT`) this many seconds after the answer. HTTP dates have whole seconds, so the wait a
+    /// client computes from it may be up to a second shorter.
+    TooManyRequestsDate {
+        /// How far in the future the date is, in seconds.
+        retry_after_secs: u32,
+    },
+    /// The request is read, then the connection is reset (TCP RST) without a status line: the
+    /// client gets no answer at all.
+    ResetBeforeAnswer,
+    /// The answer is held back this long, then sent as it would have been (added to any
+    /// latency). Longer than a client's timeout, it makes that attempt time out.
+    Stall {
+        /// How long the answer is held back.
+        duration: Duration,
+    },
 }
 
 impl Fault {
@@ -54,6 +74,17 @@ impl Fault {
     /// [`Fault::TooManyRequests`] asking the client to wait `retry_after_secs` seconds.
     pub fn too_many_requests(retry_after_secs: u32) -> Self {
         Fault::TooManyRequests { retry_after_secs }
+    }
+
+    /// [`Fault::TooManyRequestsDate`]: `Retry-After` is the HTTP date `retry_after_secs` seconds
+    /// from the answer.
+    pub fn too_many_requests_until(retry_after_secs: u32) -> Self {
+        Fault::TooManyRequestsDate { retry_after_secs }
+    }
+
+    /// [`Fault::Stall`] for `duration`.
+    pub fn stall(duration: Duration) -> Self {
+        Fault::Stall { duration }
     }
 }
 
@@ -80,6 +111,7 @@ pub struct FaultConfig {
     queue: Vec<(u32, Fault)>,
     always: Option<Fault>,
     path_contains: Option<String>,
+    max_page_size: Option<usize>,
 }
 
 impl FaultConfig {
@@ -146,6 +178,18 @@ impl FaultConfig {
         self.path_contains = Some(fragment.into());
         self
     }
+
+    /// Answers at most `n` organizations per page of `GET organizations` (the list and the
+    /// search), whatever `$top` asks for, as a server that caps `$top` at 100 does: a client that
+    /// asked for 1000 gets pages of `n` and must not take a short page for the last one. `$skip`
+    /// still counts from the start, so the next page is at `$skip` plus what was received. Not
+    /// limited by [`only_paths_containing`](Self::only_paths_containing); the recorded request
+    /// keeps the `$top` the client sent.
+    #[must_use]
+    pub fn max_page_size(mut self, n: usize) -> Self {
+        self.max_page_size = Some(n);
+        self
+    }
 }
 
 #[derive(Debug)]
@@ -158,6 +202,7 @@ struct State {
     queue: VecDeque<(u32, Fault)>,
     always: Option<Fault>,
     path_contains: Option<String>,
+    max_page_size: Option<usize>,
     injected: u64,
 }
 
@@ -171,6 +216,7 @@ impl State {
             queue: config.queue.into_iter().filter(|(n, _)| *n > 0).collect(),
             always: config.always,
             path_contains: config.path_contains,
+            max_page_size: config.max_page_size,
             injected: 0,
         }
     }
@@ -267,6 +313,17 @@ impl Faults {
         self.lock().path_contains = fragment;
     }
 
+    /// Answers at most `n` organizations per page of `GET organizations`, whatever `$top` asks
+    /// (see [`FaultConfig::max_page_size`]); `None` for the API's own limit.
+    pub fn set_max_page_size(&self, n: Option<usize>) {
+        self.lock().max_page_size = n;
+    }
+
+    /// The page-size cap set by [`Faults::set_max_page_size`], if any.
+    pub fn max_page_size(&self) -> Option<usize> {
+        self.lock().max_page_size
+    }
+
     /// How many queued fault answers are left.
     pub fn pending(&self) -> u64 {
         self.lock().queue.iter().map(|(n, _)| u64::from(*n)).sum()
@@ -319,11 +376,48 @@ impl Faults {
         if fault.is_some() {
             state.injected += 1;
         }
-        Decision {
-            latency: state.latency,
-            fault,
-        }
+        let latency = match &fault {
+            Some(Fault::Stall { duration }) => state.latency.saturating_add(*duration),
+            _ => state.latency,
+        };
+        Decision { latency, fault }
     }
+}
+
+/// Marks an answer the connection must not send: the server resets the connection instead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ResetConnection;
+
+/// The answer to the faults the handler leaves to this module: `real` makes the answer the
+/// request would have had. A stall has already been waited out (it is part of the decided
+/// latency), so its answer is the real one.
+pub(crate) fn respond(fault: &Fault, real: impl FnOnce() -> Response<Body>) -> Response<Body> {
+    match fault {
+        Fault::TooManyRequestsDate { retry_after_secs } => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            let at = SystemTime::now() + Duration::from_secs(u64::from(*retry_after_secs));
+            if let Some(value) = http_date(at) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        Fault::ResetBeforeAnswer => {
+            let mut response = Response::new(Body::empty());
+            response.extensions_mut().insert(ResetConnection);
+            response
+        }
+        _ => real(),
+    }
+}
+
+/// `at` as an HTTP date (IMF-fixdate, always GMT).
+fn http_date(at: SystemTime) -> Option<HeaderValue> {
+    let at = jiff::Timestamp::try_from(at).ok()?;
+    let text = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&at)
+        .ok()?;
+    HeaderValue::from_str(&text).ok()
 }
 
 #[cfg(test)]
@@ -393,6 +487,39 @@ mod tests {
         assert_eq!(f.decide("/").fault, Some(Fault::ServiceUnavailable));
         f.set_mixed_error_rate(f64::NAN, 1, vec![Fault::HtmlPage]);
         assert_eq!(f.decide("/").fault, None, "NaN is no faults");
+    }
+
+    #[test]
+    fn a_stall_is_latency_for_one_request() {
+        let f = Faults::new(
+            FaultConfig::new()
+                .latency(Duration::from_millis(5))
+                .fail_next(1, Fault::stall(Duration::from_secs(2))),
+        );
+        let stalled = f.decide("/");
+        assert_eq!(stalled.latency, Duration::from_millis(2005));
+        assert_eq!(stalled.fault, Some(Fault::stall(Duration::from_secs(2))));
+        assert_eq!(f.decide("/").latency, Duration::from_millis(5));
+        assert_eq!(f.injected(), 1);
+        f.fail_next(1, Fault::stall(Duration::MAX));
+        assert_eq!(f.decide("/").latency, Duration::MAX, "saturates");
+    }
+
+    #[test]
+    fn retry_after_date_is_an_imf_fixdate_in_the_future() {
+        let response = respond(&Fault::too_many_requests_until(90), || unreachable!());
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let text = response.headers()[header::RETRY_AFTER].to_str().unwrap();
+        assert!(text.ends_with(" GMT") && text.len() == 29, "{text}");
+        let at: jiff::Timestamp = jiff::fmt::rfc2822::DateTimeParser::new()
+            .parse_timestamp(text)
+            .unwrap();
+        let ahead = at.duration_since(jiff::Timestamp::now()).as_secs_f64();
+        assert!((88.0..=90.0).contains(&ahead), "{ahead}");
+        assert_eq!(
+            http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777)).unwrap(),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
     }
 
     #[test]
