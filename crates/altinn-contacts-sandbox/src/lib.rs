@@ -126,12 +126,37 @@
 //!
 //! # Faults and recording
 //!
-//! [`FaultConfig`] at start and [`Sandbox::faults`] while running: a seeded fraction of `503`s
-//! or of a seeded mix of faults ([`Faults::set_mixed_error_rate`]), the next N requests failing with a given status, `429` with `Retry-After`, added latency, a
-//! connection closed mid-body, truncated JSON, an HTML page with `200`, a `302` to the login
-//! page; optionally only for paths containing a given text. [`Sandbox::requests`] returns the
-//! requests received (method, path, raw query, headers) from a bounded log; the `Debug` form of
-//! [`RecordedRequest`] hides the `ApiKey` and `Authorization` values.
+//! [`FaultConfig`] at start and [`Sandbox::faults`] while running. What a request meets, in
+//! order: added latency ([`Faults::set_latency`]); a queued fault ([`Faults::fail_next`], the
+//! next N requests); else the standing fault ([`Faults::set_always`]); else a seeded coin: a
+//! fraction of `503`s ([`Faults::set_error_rate`]) or of a seeded mix of faults
+//! ([`Faults::set_mixed_error_rate`], for soak tests). [`Faults::set_path_filter`] limits all of
+//! it to paths containing a given text. The faults ([`Fault`]):
+//!
+//! | fault | what the client sees |
+//! |---|---|
+//! | [`Fault::Status`] (`502`, `504`, `401`, ...), [`Fault::ServiceUnavailable`] | that status and reason phrase, an empty body |
+//! | [`Fault::TooManyRequests`] | `429` with `Retry-After: <seconds>` |
+//! | [`Fault::TooManyRequestsDate`] | `429` with `Retry-After: <HTTP date>` |
+//! | [`Fault::ResetBeforeAnswer`] | the request is read, then a TCP reset: no status line |
+//! | [`Fault::CloseMidBody`] | headers and half the body, then the connection closes |
+//! | [`Fault::Stall`] | the answer held back (longer than a client's timeout, say) for one request |
+//! | [`Fault::TruncatedJson`] | a complete `200` whose JSON is cut in half |
+//! | [`Fault::HtmlPage`] | `200` with an HTML login page |
+//! | [`Fault::LoginRedirect`] | `302` to the login page |
+//!
+//! "401 then success" is `fail_next(1, Fault::status(401, ..))`, or a sandbox with
+//! [`SandboxBuilder::bearer_token`] and a client whose first token is stale. A connection refused
+//! needs no sandbox: a loopback port nothing listens on.
+//!
+//! [`Faults::set_max_page_size`] (or [`FaultConfig::max_page_size`]) caps organizations pages
+//! whatever `$top` asks, as a server that answers at most 100 per page: a pager must not take a
+//! short page for the last one.
+//!
+//! [`Sandbox::requests`] returns the requests received (method, path, raw query, headers) from a
+//! bounded log, and [`Sandbox::request_count`] counts them all, so a test can check how many
+//! attempts a client made; the `Debug` form of [`RecordedRequest`] hides the `ApiKey` and
+//! `Authorization` values.
 //!
 //! # TLS
 //!
