@@ -17,7 +17,7 @@
 //! failing cell of a row is listed before the row's test fails.
 
 use std::fmt;
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
@@ -340,10 +340,15 @@ fn client(base_url: &str, api_key: &str, tokens: Option<Arc<Tokens>>) -> Client 
     builder.build().expect("client")
 }
 
-/// A loopback port with nothing listening on it.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
-    listener.local_addr().expect("address").port()
+/// A loopback port nothing listens on, held (bound, never listening) until the socket is
+/// dropped so no sandbox started meanwhile can take it: connecting to it is refused.
+fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .expect("bind");
+    let port = socket.local_addr().expect("address").port();
+    (socket, port)
 }
 
 /// The number of attempts an error reports (decode errors do not count them).
@@ -429,14 +434,12 @@ impl Cell<'_> {
             Inject::PageCap => faults.set_max_page_size(Some(CAP)),
             Inject::Refused => {}
         };
-        let refused;
+        let (refused, _held_port);
         let faulted_client = match row.inject {
             Inject::Refused => {
-                refused = client(
-                    &format!("http://127.0.0.1:{}", closed_port()),
-                    sandbox.api_key(),
-                    None,
-                );
+                let (socket, port) = closed_port();
+                _held_port = socket;
+                refused = client(&format!("http://127.0.0.1:{port}"), sandbox.api_key(), None);
                 &refused
             }
             _ => &served,
