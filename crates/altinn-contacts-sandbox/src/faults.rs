@@ -515,7 +515,7 @@ mod tests {
             .parse_timestamp(text)
             .unwrap();
         let ahead = at.duration_since(jiff::Timestamp::now()).as_secs_f64();
-        assert!((88.0..=90.0).contains(&ahead), "{ahead}");
+        assert!((80.0..=90.0).contains(&ahead), "{ahead}");
         assert_eq!(
             http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777)).unwrap(),
             "Sun, 06 Nov 1994 08:49:37 GMT"
