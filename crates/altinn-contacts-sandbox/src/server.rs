@@ -468,10 +468,12 @@ impl hyper::service::Service<Request<Incoming>> for ConnectionService {
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, ServiceError>> + Send>>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let cap = self
-            .faults
-            .max_page_size()
-            .filter(|_| is_organizations_list(request.method(), request.uri().path()));
+        // The cap's lock is taken only for the one paged call.
+        let cap = if is_organizations_list(request.method(), request.uri().path()) {
+            self.faults.max_page_size()
+        } else {
+            None
+        };
         let answer = TowerToHyperService::new(self.router.clone()).call(request);
         let reset = Arc::clone(&self.reset);
         Box::pin(async move {
@@ -493,9 +495,11 @@ impl hyper::service::Service<Request<Incoming>> for ConnectionService {
 
 /// `GET {api}/organizations`, the list and the search (the only paged call).
 fn is_organizations_list(method: &Method, path: &str) -> bool {
-    let list = format!("{API_PREFIX}/organizations");
-    let path = path.strip_suffix('/').unwrap_or(path);
-    method == Method::GET && path.eq_ignore_ascii_case(&list)
+    let path = path.strip_suffix('/').unwrap_or(path).as_bytes();
+    let (prefix, rest) = path.split_at(API_PREFIX.len().min(path.len()));
+    method == Method::GET
+        && prefix.eq_ignore_ascii_case(API_PREFIX.as_bytes())
+        && rest.eq_ignore_ascii_case(b"/organizations")
 }
 
 /// Cuts the `_embedded.organizations` of a successful, complete JSON page to `n` items. Other
@@ -722,5 +726,26 @@ impl Drop for Sandbox {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_organizations_list_is_capped() {
+        let get = |path| is_organizations_list(&Method::GET, path);
+        assert!(get("/api/serviceowner/organizations"));
+        assert!(get("/API/ServiceOwner/Organizations/"));
+        assert!(!get("/api/serviceowner/organizations/910021451"));
+        assert!(!get("/api/serviceowner/organization"));
+        assert!(!get("/api/serviceowner"));
+        assert!(!get("/æ"));
+        assert!(!get(""));
+        assert!(!is_organizations_list(
+            &Method::POST,
+            "/api/serviceowner/organizations"
+        ));
     }
 }
