@@ -17,6 +17,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
+use altinn_contacts_sandbox::messages::{API_KEY_FORBIDDEN, NO_AUTHENTICATED_ORGANIZATION};
 use altinn_contacts_sandbox::{Fault, Sandbox};
 use common::*;
 use serde_json::Value;
@@ -412,5 +413,10 @@ fault_rows! {
         fails(&["HTML"], Some(200), 1);
     login_redirect => "302 to the login page", Inject::Once(Fault::LoginRedirect),
         fails(&["HTTP 302"], Some(302), 1);
+    unauthorized_api_key_only => "401 with an API key only",
+        Inject::Once(Fault::status(401, NO_AUTHENTICATED_ORGANIZATION)),
+        fails(&["HTTP 401"], Some(401), 1);
+    forbidden => "403", Inject::Once(Fault::status(403, API_KEY_FORBIDDEN)),
+        fails(&["HTTP 403"], Some(403), 1);
     short_pages => "pages capped at 4", Inject::PageCap, Expect::Recovers;
 }

@@ -27,6 +27,7 @@ use altinn_contacts::{
     OrganizationsQuery, PersonId, PersonalContactsFilter, RetryPolicy, SecretString, TokenProvider,
     TransportFailure,
 };
+use altinn_contacts_sandbox::messages::{API_KEY_FORBIDDEN, NO_AUTHENTICATED_ORGANIZATION};
 use altinn_contacts_sandbox::{Fault, Sandbox};
 use futures::StreamExt;
 use futures::future::join_all;
@@ -714,6 +715,20 @@ fault_rows! {
         Inject::TokenRevoked,
         fails("Auth(Unauthenticated) after one token refetch", 2, |e| {
             matches!(e, Error::Auth { kind: AuthFailure::Unauthenticated, failure } if failure.status == 401)
+        }),
+    );
+    unauthorized_without_a_token_provider_fails_at_once => row(
+        "401 with an API key only",
+        Inject::Once(Fault::status(401, NO_AUTHENTICATED_ORGANIZATION)),
+        fails("Auth(Unauthenticated), not retried without a token to refetch", 1, |e| {
+            matches!(e, Error::Auth { kind: AuthFailure::Unauthenticated, failure } if failure.status == 401)
+        }),
+    );
+    forbidden_fails_at_once => row(
+        "403",
+        Inject::Once(Fault::status(403, API_KEY_FORBIDDEN)),
+        fails("Auth(Forbidden)", 1, |e| {
+            matches!(e, Error::Auth { kind: AuthFailure::Forbidden, failure } if failure.status == 403)
         }),
     );
     short_pages_are_not_the_end => row("pages capped at 4", Inject::PageCap, Expect::Recovers);
