@@ -97,7 +97,10 @@ impl Fault {
 ///     .error_rate(0.1, 42)
 ///     .latency(Duration::from_millis(5))
 ///     .fail_next(2, Fault::too_many_requests(1))
-///     .only_paths_containing("/officialcontacts");
+///     .fail_next(1, Fault::stall(Duration::from_secs(40)))
+///     .fail_next(1, Fault::ResetBeforeAnswer)
+///     .only_paths_containing("/officialcontacts")
+///     .max_page_size(100);
 /// # let _ = faults;
 /// ```
 #[derive(Clone, Debug, Default)]
