@@ -15,6 +15,9 @@
 //! comes through and the error follows it; bulk runs official and personal contacts for three
 //! organizations and one invalid input. A failing cell is named `fault × call × mode`; every
 //! failing cell of a row is listed before the row's test fails.
+//!
+//! Two more tests mix the transient faults (the sandbox's seeded mixed error rate) into a bulk
+//! job and a paged listing: everything is recovered, and each fault costs exactly one request.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -732,4 +735,107 @@ fault_rows! {
         }),
     );
     short_pages_are_not_the_end => row("pages capped at 4", Inject::PageCap, Expect::Recovers);
+}
+
+// ---- Mixed faults ----------------------------------------------------------------------------
+
+/// The transient faults of the matrix, for a seeded mix (stalls left out: each costs a timeout).
+fn transient_mix() -> Vec<Fault> {
+    vec![
+        Fault::ServiceUnavailable,
+        gateway(502, "Bad Gateway"),
+        gateway(504, "Gateway Timeout"),
+        Fault::too_many_requests(0),
+        Fault::too_many_requests_until(0),
+        Fault::ResetBeforeAnswer,
+        Fault::CloseMidBody,
+    ]
+}
+
+/// A policy patient enough that a 20 % fault rate never exhausts it (0.2^8 per call).
+fn patient_client(sandbox: &Sandbox) -> Client {
+    Client::builder()
+        .base_url(sandbox.base_url())
+        .api_key(sandbox.api_key())
+        .retry(policy().max_attempts(8))
+        .request_timeout(TIMEOUT)
+        .build()
+        .expect("client")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_transient_faults_in_bulk_all_recover_at_one_request_each() {
+    let sandbox = Sandbox::builder().organizations(300).start().await.unwrap();
+    let numbers: Vec<String> = sandbox
+        .organization_numbers()
+        .into_iter()
+        .filter(|n| n.parse::<OrganizationNumber>().is_ok())
+        .take(250)
+        .collect();
+    let client = patient_client(&sandbox);
+    let baseline: Vec<_> = client
+        .bulk_official_contacts(numbers.clone())
+        .concurrency(16)
+        .stream()
+        .map(|r| (r.index, r.outcome))
+        .collect()
+        .await;
+    assert!(baseline.iter().all(|(_, r)| r.is_ok()));
+
+    sandbox
+        .faults()
+        .set_mixed_error_rate(0.2, 11, transient_mix());
+    let before = sandbox.request_count();
+    let mut results: Vec<_> = client
+        .bulk_official_contacts(numbers.clone())
+        .concurrency(16)
+        .stream()
+        .map(|r| (r.index, r.outcome))
+        .collect()
+        .await;
+    results.sort_by_key(|(i, _)| *i);
+    let mut baseline = baseline;
+    baseline.sort_by_key(|(i, _)| *i);
+    assert_eq!(
+        results, baseline,
+        "every number recovered, with the same contacts"
+    );
+    let injected = sandbox.faults().injected();
+    assert!(injected > 20, "only {injected} faults were injected");
+    assert_eq!(
+        sandbox.request_count() - before,
+        numbers.len() as u64 + injected,
+        "each fault cost exactly one more request"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_transient_faults_while_paging_lose_and_repeat_nothing() {
+    let sandbox = Sandbox::builder().organizations(400).start().await.unwrap();
+    let client = patient_client(&sandbox);
+    let all = |client: Client| async move {
+        client
+            .organizations(OrganizationsQuery::new())
+            .page_size(25)
+            .stream()
+            .map(|r| r.map(|o| o.organization_number.as_str().to_owned()))
+            .collect::<Vec<_>>()
+            .await
+    };
+    let baseline = all(client.clone()).await;
+    assert_eq!(baseline.len(), sandbox.organization_count());
+    let pages = sandbox.request_count();
+
+    sandbox
+        .faults()
+        .set_mixed_error_rate(0.3, 5, transient_mix());
+    let before = sandbox.request_count();
+    let numbers = all(client).await;
+    assert_eq!(
+        numbers, baseline,
+        "the same organizations, in order, each once"
+    );
+    let injected = sandbox.faults().injected();
+    assert!(injected > 0, "no fault was injected");
+    assert_eq!(sandbox.request_count() - before, pages + injected);
 }
