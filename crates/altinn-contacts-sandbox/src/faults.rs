@@ -4,10 +4,14 @@
 //! [`Sandbox::faults`](crate::Sandbox::faults)) changes them while it runs. Per request, in this
 //! order: requests outside the path scope are left alone; the added latency (and a
 //! [`Fault::Stall`]) is waited out; a queued fault ([`Faults::fail_next`]) is used up if there is
-//! one; else the standing fault
-//! ([`Faults::set_always`]) applies; else a seeded coin decides whether the request fails
-//! ([`Faults::set_error_rate`]: with `503`; [`Faults::set_mixed_error_rate`]: with one of a list of
-//! faults, also picked by the seeded RNG, so a seed always gives the same sequence of faults).
+//! one; else the standing fault ([`Faults::set_always`]) applies; else a seeded coin decides
+//! whether the request fails ([`Faults::set_error_rate`]: with `503`;
+//! [`Faults::set_mixed_error_rate`]: with one of a list of faults, also picked by the seeded RNG,
+//! so a seed always gives the same sequence of faults).
+//!
+//! Two faults act outside the handler, in the connection's service (`server.rs`): a
+//! [`Fault::ResetBeforeAnswer`] answer is marked [`ResetConnection`] and never sent, and the
+//! page-size cap ([`Faults::set_max_page_size`]) cuts organizations pages.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -337,7 +341,7 @@ impl Faults {
         self.lock().injected
     }
 
-    /// Turns every fault off (the injected count is kept).
+    /// Turns every fault off, the page-size cap included (the injected count is kept).
     pub fn clear(&self) {
         let mut state = self.lock();
         let injected = state.injected;
