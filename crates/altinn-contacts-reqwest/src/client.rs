@@ -433,6 +433,7 @@ pub(crate) fn describe_transport_error(
         tls |= is_tls(e);
         if e.downcast_ref::<hyper::Error>()
             .is_some_and(hyper::Error::is_incomplete_message)
+            || is_broken_connection(e)
         {
             incomplete = true;
         }
@@ -455,6 +456,21 @@ pub(crate) fn describe_transport_error(
     };
     let message = crate::response::clean(&parts.join(": "));
     (kind, message, error)
+}
+
+/// True when `e` says the connection was reset or cut after it was made: like a close before the
+/// whole answer came (hyper's "incomplete message"), the answer is lost and a repeat of the GET
+/// may well succeed. (A reset while connecting is a connect error and is classified as one first.)
+fn is_broken_connection(e: &(dyn StdError + 'static)) -> bool {
+    e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+        matches!(
+            io.kind(),
+            std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof
+        )
+    })
 }
 
 /// True when `e` is a rustls error, possibly inside (nested) `io::Error`s, which hide what they

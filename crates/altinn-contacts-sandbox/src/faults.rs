@@ -2,14 +2,23 @@
 //!
 //! A [`FaultConfig`] sets the faults a sandbox starts with; [`Faults`] (from
 //! [`Sandbox::faults`](crate::Sandbox::faults)) changes them while it runs. Per request, in this
-//! order: requests outside the path scope are left alone; the added latency is waited out; a
-//! queued fault ([`Faults::fail_next`]) is used up if there is one; else the standing fault
-//! ([`Faults::set_always`]) applies; else a seeded coin decides whether the request is answered
-//! `503` ([`Faults::set_error_rate`]).
+//! order: requests outside the path scope are left alone; the added latency (and a
+//! [`Fault::Stall`]) is waited out; a queued fault ([`Faults::fail_next`]) is used up if there is
+//! one; else the standing fault ([`Faults::set_always`]) applies; else a seeded coin decides
+//! whether the request fails ([`Faults::set_error_rate`]: with `503`;
+//! [`Faults::set_mixed_error_rate`]: with one of a list of faults, also picked by the seeded RNG,
+//! so a seed always gives the same sequence of faults).
+//!
+//! Two faults act outside the handler, in the connection's service (`server.rs`): a
+//! [`Fault::ResetBeforeAnswer`] answer is marked [`ResetConnection`] and never sent, and the
+//! page-size cap ([`Faults::set_max_page_size`]) cuts organizations pages.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::http::{HeaderValue, Response, StatusCode, header};
 
 /// One way of answering a request badly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +48,22 @@ pub enum Fault {
     HtmlPage,
     /// `302 Found` to Altinn's login page (which the sandbox serves as an HTML page).
     LoginRedirect,
+    /// `429 Too Many Requests` with `Retry-After` as an HTTP date (`Wed, 21 Oct 2015 07:28:00
+    /// GMT`) this many seconds after the answer. HTTP dates have whole seconds, so the wait a
+    /// client computes from it may be up to a second shorter.
+    TooManyRequestsDate {
+        /// How far in the future the date is, in seconds.
+        retry_after_secs: u32,
+    },
+    /// The request is read, then the connection is reset (TCP RST) without a status line: the
+    /// client gets no answer at all.
+    ResetBeforeAnswer,
+    /// The answer is held back this long, then sent as it would have been (added to any
+    /// latency). Longer than a client's timeout, it makes that attempt time out.
+    Stall {
+        /// How long the answer is held back.
+        duration: Duration,
+    },
 }
 
 impl Fault {
@@ -54,6 +79,17 @@ impl Fault {
     pub fn too_many_requests(retry_after_secs: u32) -> Self {
         Fault::TooManyRequests { retry_after_secs }
     }
+
+    /// [`Fault::TooManyRequestsDate`]: `Retry-After` is the HTTP date `retry_after_secs` seconds
+    /// from the answer.
+    pub fn too_many_requests_until(retry_after_secs: u32) -> Self {
+        Fault::TooManyRequestsDate { retry_after_secs }
+    }
+
+    /// [`Fault::Stall`] for `duration`.
+    pub fn stall(duration: Duration) -> Self {
+        Fault::Stall { duration }
+    }
 }
 
 /// The faults a sandbox starts with. All off by default.
@@ -65,7 +101,10 @@ impl Fault {
 ///     .error_rate(0.1, 42)
 ///     .latency(Duration::from_millis(5))
 ///     .fail_next(2, Fault::too_many_requests(1))
-///     .only_paths_containing("/officialcontacts");
+///     .fail_next(1, Fault::stall(Duration::from_secs(40)))
+///     .fail_next(1, Fault::ResetBeforeAnswer)
+///     .only_paths_containing("/officialcontacts")
+///     .max_page_size(100);
 /// # let _ = faults;
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -73,10 +112,13 @@ impl Fault {
 pub struct FaultConfig {
     error_rate: f64,
     error_seed: u64,
+    /// What the coin answers with; empty means [`Fault::ServiceUnavailable`].
+    error_faults: Vec<Fault>,
     latency: Duration,
     queue: Vec<(u32, Fault)>,
     always: Option<Fault>,
     path_contains: Option<String>,
+    max_page_size: Option<usize>,
 }
 
 impl FaultConfig {
@@ -90,6 +132,29 @@ impl FaultConfig {
     pub fn error_rate(mut self, fraction: f64, seed: u64) -> Self {
         self.error_rate = fraction;
         self.error_seed = seed;
+        self.error_faults = Vec::new();
+        self
+    }
+
+    /// Answers this fraction (0.0 to 1.0) of requests with one of `faults`, each equally
+    /// likely; which requests fail and with which fault both come from a RNG seeded with
+    /// `seed`. An empty list means `503`, as [`FaultConfig::error_rate`]. For soak tests of
+    /// "10 % of requests fail in assorted ways":
+    ///
+    /// ```
+    /// use altinn_contacts_sandbox::{Fault, FaultConfig};
+    /// let faults = FaultConfig::new().mixed_error_rate(
+    ///     0.1,
+    ///     7,
+    ///     vec![Fault::ServiceUnavailable, Fault::too_many_requests(1), Fault::CloseMidBody],
+    /// );
+    /// # let _ = faults;
+    /// ```
+    #[must_use]
+    pub fn mixed_error_rate(mut self, fraction: f64, seed: u64, faults: Vec<Fault>) -> Self {
+        self.error_rate = fraction;
+        self.error_seed = seed;
+        self.error_faults = faults;
         self
     }
 
@@ -120,30 +185,56 @@ impl FaultConfig {
         self.path_contains = Some(fragment.into());
         self
     }
+
+    /// Answers at most `n` organizations per page of `GET organizations` (the list and the
+    /// search), whatever `$top` asks for, as a server that caps `$top` at 100 does: a client that
+    /// asked for 1000 gets pages of `n` and must not take a short page for the last one. `$skip`
+    /// still counts from the start, so the next page is at `$skip` plus what was received. Not
+    /// limited by [`only_paths_containing`](Self::only_paths_containing); the recorded request
+    /// keeps the `$top` the client sent.
+    #[must_use]
+    pub fn max_page_size(mut self, n: usize) -> Self {
+        self.max_page_size = Some(n);
+        self
+    }
 }
 
 #[derive(Debug)]
 struct State {
     error_rate: f64,
+    /// What the coin answers with; empty means [`Fault::ServiceUnavailable`].
+    error_faults: Vec<Fault>,
     rng: fastrand::Rng,
     latency: Duration,
     queue: VecDeque<(u32, Fault)>,
     always: Option<Fault>,
     path_contains: Option<String>,
+    max_page_size: Option<usize>,
     injected: u64,
 }
 
 impl State {
     fn from_config(config: FaultConfig) -> Self {
         State {
-            error_rate: config.error_rate.clamp(0.0, 1.0),
+            error_rate: clamp_rate(config.error_rate),
+            error_faults: config.error_faults,
             rng: fastrand::Rng::with_seed(config.error_seed),
             latency: config.latency,
             queue: config.queue.into_iter().filter(|(n, _)| *n > 0).collect(),
             always: config.always,
             path_contains: config.path_contains,
+            max_page_size: config.max_page_size,
             injected: 0,
         }
+    }
+}
+
+/// A fraction in 0.0..=1.0; NaN is 0 (no faults) rather than a panic or every request.
+fn clamp_rate(fraction: f64) -> f64 {
+    if fraction.is_nan() {
+        0.0
+    } else {
+        fraction.clamp(0.0, 1.0)
     }
 }
 
@@ -176,13 +267,23 @@ impl Faults {
 
     /// Answers this fraction (0.0 to 1.0) of requests `503`; the RNG keeps its sequence.
     pub fn set_error_rate(&self, fraction: f64) {
-        self.lock().error_rate = fraction.clamp(0.0, 1.0);
+        let mut state = self.lock();
+        state.error_rate = clamp_rate(fraction);
+        state.error_faults.clear();
     }
 
     /// Like [`Faults::set_error_rate`], restarting the RNG from `seed`.
     pub fn set_error_rate_seeded(&self, fraction: f64, seed: u64) {
+        self.set_mixed_error_rate(fraction, seed, Vec::new());
+    }
+
+    /// Answers this fraction (0.0 to 1.0) of requests with one of `faults`, each equally likely,
+    /// restarting the RNG from `seed` (see [`FaultConfig::mixed_error_rate`]). An empty list
+    /// means `503`.
+    pub fn set_mixed_error_rate(&self, fraction: f64, seed: u64, faults: Vec<Fault>) {
         let mut state = self.lock();
-        state.error_rate = fraction.clamp(0.0, 1.0);
+        state.error_rate = clamp_rate(fraction);
+        state.error_faults = faults;
         state.rng = fastrand::Rng::with_seed(seed);
     }
 
@@ -219,6 +320,17 @@ impl Faults {
         self.lock().path_contains = fragment;
     }
 
+    /// Answers at most `n` organizations per page of `GET organizations`, whatever `$top` asks
+    /// (see [`FaultConfig::max_page_size`]); `None` for the API's own limit.
+    pub fn set_max_page_size(&self, n: Option<usize>) {
+        self.lock().max_page_size = n;
+    }
+
+    /// The page-size cap set by [`Faults::set_max_page_size`], if any.
+    pub fn max_page_size(&self) -> Option<usize> {
+        self.lock().max_page_size
+    }
+
     /// How many queued fault answers are left.
     pub fn pending(&self) -> u64 {
         self.lock().queue.iter().map(|(n, _)| u64::from(*n)).sum()
@@ -229,7 +341,7 @@ impl Faults {
         self.lock().injected
     }
 
-    /// Turns every fault off (the injected count is kept).
+    /// Turns every fault off, the page-size cap included (the injected count is kept).
     pub fn clear(&self) {
         let mut state = self.lock();
         let injected = state.injected;
@@ -254,18 +366,65 @@ impl Faults {
         } else if let Some(fault) = &state.always {
             Some(fault.clone())
         } else if state.error_rate > 0.0 && state.rng.f64() < state.error_rate {
-            Some(Fault::ServiceUnavailable)
+            let pick = match state.error_faults.len() {
+                0 | 1 => 0,
+                n => state.rng.usize(..n),
+            };
+            Some(
+                state
+                    .error_faults
+                    .get(pick)
+                    .cloned()
+                    .unwrap_or(Fault::ServiceUnavailable),
+            )
         } else {
             None
         };
         if fault.is_some() {
             state.injected += 1;
         }
-        Decision {
-            latency: state.latency,
-            fault,
-        }
+        let latency = match &fault {
+            Some(Fault::Stall { duration }) => state.latency.saturating_add(*duration),
+            _ => state.latency,
+        };
+        Decision { latency, fault }
     }
+}
+
+/// Marks an answer the connection must not send: the server resets the connection instead.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ResetConnection;
+
+/// The answer to the faults the handler leaves to this module: `real` makes the answer the
+/// request would have had. A stall has already been waited out (it is part of the decided
+/// latency), so its answer is the real one.
+pub(crate) fn respond(fault: &Fault, real: impl FnOnce() -> Response<Body>) -> Response<Body> {
+    match fault {
+        Fault::TooManyRequestsDate { retry_after_secs } => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            let at = SystemTime::now() + Duration::from_secs(u64::from(*retry_after_secs));
+            if let Some(value) = http_date(at) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        Fault::ResetBeforeAnswer => {
+            let mut response = Response::new(Body::empty());
+            response.extensions_mut().insert(ResetConnection);
+            response
+        }
+        _ => real(),
+    }
+}
+
+/// `at` as an HTTP date (IMF-fixdate, always GMT).
+fn http_date(at: SystemTime) -> Option<HeaderValue> {
+    let at = jiff::Timestamp::try_from(at).ok()?;
+    let text = jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&at)
+        .ok()?;
+    HeaderValue::from_str(&text).ok()
 }
 
 #[cfg(test)]
@@ -304,6 +463,70 @@ mod tests {
         assert_eq!(a, run());
         let hits = a.iter().filter(|h| **h).count();
         assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn mixed_error_rate_picks_every_fault_from_the_seed() {
+        let kinds = vec![
+            Fault::ServiceUnavailable,
+            Fault::too_many_requests(1),
+            Fault::CloseMidBody,
+        ];
+        let run = |seed| {
+            let f = Faults::new(FaultConfig::new().mixed_error_rate(0.1, seed, kinds.clone()));
+            (0..6000).map(|_| f.decide("/").fault).collect::<Vec<_>>()
+        };
+        let a = run(3);
+        assert_eq!(a, run(3), "same seed, same faults in the same places");
+        assert_ne!(a, run(4));
+        let hits = a.iter().flatten().count();
+        assert!((480..720).contains(&hits), "{hits} of 6000");
+        for kind in &kinds {
+            let n = a.iter().flatten().filter(|f| *f == kind).count();
+            assert!((100..300).contains(&n), "{kind:?}: {n} of {hits}");
+        }
+
+        // Live, and back to plain 503s with the plain switch.
+        let f = Faults::new(FaultConfig::new());
+        f.set_mixed_error_rate(1.0, 1, vec![Fault::HtmlPage]);
+        assert_eq!(f.decide("/").fault, Some(Fault::HtmlPage));
+        f.set_error_rate(1.0);
+        assert_eq!(f.decide("/").fault, Some(Fault::ServiceUnavailable));
+        f.set_mixed_error_rate(f64::NAN, 1, vec![Fault::HtmlPage]);
+        assert_eq!(f.decide("/").fault, None, "NaN is no faults");
+    }
+
+    #[test]
+    fn a_stall_is_latency_for_one_request() {
+        let f = Faults::new(
+            FaultConfig::new()
+                .latency(Duration::from_millis(5))
+                .fail_next(1, Fault::stall(Duration::from_secs(2))),
+        );
+        let stalled = f.decide("/");
+        assert_eq!(stalled.latency, Duration::from_millis(2005));
+        assert_eq!(stalled.fault, Some(Fault::stall(Duration::from_secs(2))));
+        assert_eq!(f.decide("/").latency, Duration::from_millis(5));
+        assert_eq!(f.injected(), 1);
+        f.fail_next(1, Fault::stall(Duration::MAX));
+        assert_eq!(f.decide("/").latency, Duration::MAX, "saturates");
+    }
+
+    #[test]
+    fn retry_after_date_is_an_imf_fixdate_in_the_future() {
+        let response = respond(&Fault::too_many_requests_until(90), || unreachable!());
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let text = response.headers()[header::RETRY_AFTER].to_str().unwrap();
+        assert!(text.ends_with(" GMT") && text.len() == 29, "{text}");
+        let at: jiff::Timestamp = jiff::fmt::rfc2822::DateTimeParser::new()
+            .parse_timestamp(text)
+            .unwrap();
+        let ahead = at.duration_since(jiff::Timestamp::now()).as_secs_f64();
+        assert!((80.0..=90.0).contains(&ahead), "{ahead}");
+        assert_eq!(
+            http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777)).unwrap(),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
     }
 
     #[test]

@@ -235,6 +235,11 @@ fn fault_response(
             headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
             response
         }
+        fault @ (Fault::TooManyRequestsDate { .. }
+        | Fault::ResetBeforeAnswer
+        | Fault::Stall { .. }) => {
+            crate::faults::respond(&fault, || into_response(answer(state, conn, parts, base)))
+        }
     }
 }
 

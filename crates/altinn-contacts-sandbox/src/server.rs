@@ -1,19 +1,28 @@
-//! [`SandboxBuilder`] and the running [`Sandbox`]: binding, TLS, the accept loop and shutdown.
+//! [`SandboxBuilder`] and the running [`Sandbox`]: binding, TLS, the accept loop and shutdown,
+//! and the faults that act on a connection or on a whole answer rather than inside the handler
+//! (a reset instead of an answer, a cap on the size of organizations pages).
 
 use std::fmt;
 use std::future::Future;
+use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::{Body, HttpBody};
+use axum::http::{Method, Request, Response, StatusCode, header};
 use axum::{Extension, Router};
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -21,7 +30,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::faults::{FaultConfig, Faults};
+use crate::faults::{FaultConfig, Faults, ResetConnection};
 use crate::handler::{self, API_PREFIX, AppState, ConnInfo};
 use crate::recorder::{RecordedRequest, Recorder};
 use crate::records::OrganizationRecord;
@@ -292,7 +301,13 @@ impl SandboxBuilder {
             .fallback(handler::handle)
             .with_state(state.clone());
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, tls, router, shutdown_rx));
+        let task = tokio::spawn(accept_loop(
+            listener,
+            tls,
+            router,
+            faults.clone(),
+            shutdown_rx,
+        ));
         Ok(Sandbox {
             base_url: format!("{scheme}://{link_addr}"),
             local_addr,
@@ -331,6 +346,7 @@ async fn accept_loop(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     router: Router,
+    faults: Faults,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = JoinSet::new();
@@ -341,7 +357,8 @@ async fn accept_loop(
                 Ok((stream, _peer)) => {
                     // Small answers must not wait for Nagle's algorithm.
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(connection(stream, tls.clone(), router.clone(), shutdown.clone()));
+                    let service = ConnectionService::new(router.clone(), faults.clone());
+                    connections.spawn(connection(stream, tls.clone(), service, shutdown.clone()));
                 }
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -364,15 +381,19 @@ async fn accept_loop(
 async fn connection(
     stream: TcpStream,
     tls: Option<TlsAcceptor>,
-    router: Router,
+    service: ConnectionService,
     shutdown: watch::Receiver<bool>,
 ) {
+    let stream = ResettableStream {
+        stream,
+        reset: Arc::clone(&service.reset),
+    };
     match tls {
         None => {
             let info = ConnInfo {
                 client_certificate: false,
             };
-            serve_http(stream, info, router, shutdown).await;
+            serve_http(stream, info, service, shutdown).await;
         }
         Some(acceptor) => {
             let Ok(Ok(stream)) =
@@ -387,7 +408,7 @@ async fn connection(
                     .peer_certificates()
                     .is_some_and(|certs| !certs.is_empty()),
             };
-            serve_http(stream, info, router, shutdown).await;
+            serve_http(stream, info, service, shutdown).await;
         }
     }
 }
@@ -395,12 +416,12 @@ async fn connection(
 async fn serve_http<S>(
     stream: S,
     info: ConnInfo,
-    router: Router,
+    mut service: ConnectionService,
     mut shutdown: watch::Receiver<bool>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = TowerToHyperService::new(router.layer(Extension(info)));
+    service.router = service.router.layer(Extension(info));
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .serve_connection(TokioIo::new(stream), service);
@@ -415,6 +436,156 @@ async fn serve_http<S>(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+/// The service of one connection: the router, plus the faults the handler cannot apply itself.
+/// An answer marked [`ResetConnection`] is not sent: the service fails, hyper drops the
+/// connection, and [`ResettableStream`] turns the close into a reset. With a page-size cap,
+/// organizations pages are cut to it.
+#[derive(Clone)]
+struct ConnectionService {
+    router: Router,
+    faults: Faults,
+    reset: Arc<AtomicBool>,
+}
+
+impl ConnectionService {
+    fn new(router: Router, faults: Faults) -> Self {
+        ConnectionService {
+            router,
+            faults,
+            reset: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+type ServiceError = Box<dyn std::error::Error + Send + Sync>;
+
+impl hyper::service::Service<Request<Incoming>> for ConnectionService {
+    type Response = Response<Body>;
+    type Error = ServiceError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, ServiceError>> + Send>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        // The cap's lock is taken only for the one paged call.
+        let cap = if is_organizations_list(request.method(), request.uri().path()) {
+            self.faults.max_page_size()
+        } else {
+            None
+        };
+        let answer = TowerToHyperService::new(self.router.clone()).call(request);
+        let reset = Arc::clone(&self.reset);
+        Box::pin(async move {
+            let response = match answer.await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if response.extensions().get::<ResetConnection>().is_some() {
+                reset.store(true, Ordering::Relaxed);
+                return Err("sandbox fault: connection reset before the answer".into());
+            }
+            Ok(match cap {
+                Some(n) => cap_page(response, n).await,
+                None => response,
+            })
+        })
+    }
+}
+
+/// `GET {api}/organizations`, the list and the search (the only paged call).
+fn is_organizations_list(method: &Method, path: &str) -> bool {
+    let path = path.strip_suffix('/').unwrap_or(path).as_bytes();
+    let (prefix, rest) = path.split_at(API_PREFIX.len().min(path.len()));
+    method == Method::GET
+        && prefix.eq_ignore_ascii_case(API_PREFIX.as_bytes())
+        && rest.eq_ignore_ascii_case(b"/organizations")
+}
+
+/// Cuts the `_embedded.organizations` of a successful, complete JSON page to `n` items. Other
+/// answers (errors, faults that send a streamed or cut body) pass unchanged.
+async fn cap_page(response: Response<Body>, n: usize) -> Response<Body> {
+    if response.status() != StatusCode::OK || response.body().size_hint().exact().is_none() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let capped = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|mut page| {
+            let items = page
+                .get_mut("_embedded")?
+                .get_mut("organizations")?
+                .as_array_mut()?;
+            if items.len() <= n {
+                return None;
+            }
+            items.truncate(n);
+            serde_json::to_vec(&page).ok()
+        });
+    match capped {
+        Some(capped) => {
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(capped))
+        }
+        None => Response::from_parts(parts, Body::from(bytes)),
+    }
+}
+
+/// A TCP connection that is reset (RST) rather than closed when it is dropped after its service
+/// asked for a reset: `SO_LINGER` 0 makes the close discard what is unsent and send a reset.
+struct ResettableStream {
+    stream: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::Relaxed) {
+            let _ = self.stream.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
     }
 }
 
@@ -555,5 +726,26 @@ impl Drop for Sandbox {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_organizations_list_is_capped() {
+        let get = |path| is_organizations_list(&Method::GET, path);
+        assert!(get("/api/serviceowner/organizations"));
+        assert!(get("/API/ServiceOwner/Organizations/"));
+        assert!(!get("/api/serviceowner/organizations/910021451"));
+        assert!(!get("/api/serviceowner/organization"));
+        assert!(!get("/api/serviceowner"));
+        assert!(!get("/æ"));
+        assert!(!get(""));
+        assert!(!is_organizations_list(
+            &Method::POST,
+            "/api/serviceowner/organizations"
+        ));
     }
 }

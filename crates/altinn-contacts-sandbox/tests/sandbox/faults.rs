@@ -245,3 +245,263 @@ async fn faults_configured_at_start() {
     .await;
     assert_eq!(get(&always, PATH).await.status(), 302);
 }
+
+#[tokio::test]
+async fn mixed_error_rate_answers_a_seeded_mix_of_faults() {
+    let sandbox = seed_only().await;
+    let client = client();
+    let kinds = vec![
+        Fault::ServiceUnavailable,
+        Fault::too_many_requests(4),
+        Fault::status(502, "Bad Gateway"),
+    ];
+    let run = |seed| {
+        let (sandbox, client, kinds) = (&sandbox, &client, kinds.clone());
+        async move {
+            sandbox.faults().set_mixed_error_rate(0.3, seed, kinds);
+            let mut statuses = Vec::new();
+            for _ in 0..300 {
+                let response = get_with(client, sandbox, PATH).await;
+                if response.status() == 429 {
+                    assert_eq!(response.headers()["retry-after"], "4");
+                }
+                statuses.push(response.status().as_u16());
+            }
+            statuses
+        }
+    };
+    let first = run(5).await;
+    let failed = first.iter().filter(|s| **s != 200).count();
+    assert!((50..=130).contains(&failed), "{failed} of 300");
+    for status in [503, 429, 502] {
+        assert!(first.contains(&status), "no {status} in {first:?}");
+    }
+    assert!(first.iter().all(|s| [200, 503, 429, 502].contains(s)));
+    assert_eq!(run(5).await, first, "same seed, same sequence");
+    assert_eq!(sandbox.faults().injected() as usize, 2 * failed);
+
+    // At start, too.
+    let configured = start(
+        Sandbox::builder()
+            .organizations(0)
+            .faults(FaultConfig::new().mixed_error_rate(1.0, 1, vec![Fault::HtmlPage])),
+    )
+    .await;
+    let response = get(&configured, PATH).await;
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_with_retry_after_as_an_http_date() {
+    let sandbox = seed_only().await;
+    sandbox
+        .faults()
+        .fail_next(1, Fault::too_many_requests_until(120));
+    let response = get(&sandbox, PATH).await;
+    assert_eq!(response.status(), 429);
+    let value = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    // IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    assert!(value.ends_with(" GMT") && value.len() == 29, "{value}");
+    assert!(
+        value.parse::<u64>().is_err(),
+        "a date, not seconds: {value}"
+    );
+    let at: jiff::Timestamp = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(&value)
+        .unwrap();
+    let ahead = at.duration_since(jiff::Timestamp::now()).as_secs_f64();
+    assert!((110.0..=120.0).contains(&ahead), "{ahead} s ahead");
+    assert_error(response, 429, "Too Many Requests").await;
+    assert_eq!(get(&sandbox, PATH).await.status(), 200);
+}
+
+#[tokio::test]
+async fn reset_before_the_answer_sends_no_status_line() {
+    let sandbox = seed_only().await;
+    sandbox.faults().fail_next(1, Fault::ResetBeforeAnswer);
+    let error = client()
+        .get(url(&sandbox, PATH))
+        .header("ApiKey", sandbox.api_key())
+        .send()
+        .await
+        .expect_err("no answer");
+    assert!(!error.is_timeout() && !error.is_connect(), "{error:?}");
+    assert_eq!(sandbox.request_count(), 1, "the request was read");
+
+    // On the wire: nothing comes back, and the connection ends in a reset, not a clean close.
+    sandbox.faults().fail_next(1, Fault::ResetBeforeAnswer);
+    let mut stream = tokio::net::TcpStream::connect(sandbox.local_addr())
+        .await
+        .unwrap();
+    let head = format!(
+        "GET /api/serviceowner/{PATH} HTTP/1.1\r\nHost: {}\r\nApiKey: {}\r\n\r\n",
+        sandbox.local_addr(),
+        sandbox.api_key()
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes())
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut received),
+    )
+    .await
+    .expect("the sandbox ends the connection");
+    assert!(
+        received.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&received)
+    );
+    assert_eq!(
+        read.expect_err("a reset").kind(),
+        std::io::ErrorKind::ConnectionReset
+    );
+
+    assert_eq!(get(&sandbox, PATH).await.status(), 200, "serves on");
+    assert_eq!(sandbox.faults().injected(), 2);
+}
+
+#[tokio::test]
+async fn a_stall_outlasts_the_client_timeout_then_answers_as_usual() {
+    let sandbox = seed_only().await;
+    let whole = get(&sandbox, PATH).await.bytes().await.unwrap();
+
+    sandbox
+        .faults()
+        .fail_next(1, Fault::stall(Duration::from_secs(3)));
+    let started = Instant::now();
+    let error = client()
+        .get(url(&sandbox, PATH))
+        .header("ApiKey", sandbox.api_key())
+        .timeout(Duration::from_millis(200))
+        .send()
+        .await
+        .expect_err("the stall outlasts the timeout");
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Only that request stalls: the next one is answered at once.
+    let started = Instant::now();
+    assert_eq!(get(&sandbox, PATH).await.status(), 200);
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // A client that waits gets the real answer after the stall.
+    sandbox
+        .faults()
+        .fail_next(1, Fault::stall(Duration::from_millis(300)));
+    let started = Instant::now();
+    let response = get(&sandbox, PATH).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.bytes().await.unwrap(), whole);
+}
+
+#[tokio::test]
+async fn max_page_size_caps_pages_whatever_top_asks() {
+    let sandbox = start(Sandbox::builder().organizations(40)).await;
+    let all = numbers(&get_json(&sandbox, "organizations?$top=1000").await);
+    assert!(all.len() > 40);
+
+    sandbox.faults().set_max_page_size(Some(7));
+    assert_eq!(sandbox.faults().max_page_size(), Some(7));
+    let first = numbers(&get_json(&sandbox, "organizations?$top=1000").await);
+    assert_eq!(first, all[..7]);
+    let second = numbers(&get_json(&sandbox, "organizations?$top=1000&$skip=7").await);
+    assert_eq!(second, all[7..14]);
+    let last_skip = all.len() - 3;
+    let last = numbers(
+        &get_json(
+            &sandbox,
+            &format!("organizations?$top=1000&$skip={last_skip}"),
+        )
+        .await,
+    );
+    assert_eq!(last, all[last_skip..], "a page under the cap is whole");
+    assert_eq!(
+        numbers(&get_json(&sandbox, "organizations?$top=2").await),
+        all[..2]
+    );
+    // The recorded request keeps what the client asked for.
+    let recorded = sandbox.requests();
+    assert_eq!(
+        recorded[recorded.len() - 4].query_param("$top").as_deref(),
+        Some("1000")
+    );
+    // Searches are capped too; other calls are not.
+    let hits = numbers(&get_json(&sandbox, "organizations/?phoneNumber=%2B4791234567").await);
+    assert_eq!(hits.len(), 2);
+    sandbox.faults().set_max_page_size(Some(1));
+    let hits = numbers(&get_json(&sandbox, "organizations/?phoneNumber=%2B4791234567").await);
+    assert_eq!(hits.len(), 1);
+    let one = get_json(&sandbox, "organizations/910021451?$expand=OfficialContacts").await;
+    assert_eq!(one["OrganizationNumber"], "910021451");
+    assert!(items(&get_json(&sandbox, PATH).await, "officialcontacts").len() > 1);
+    // Faults still apply to capped pages.
+    sandbox.faults().fail_next(1, Fault::TruncatedJson);
+    let cut = get(&sandbox, "organizations?$top=10")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(serde_json::from_slice::<serde_json::Value>(&cut).is_err());
+
+    sandbox.faults().set_max_page_size(None);
+    assert_eq!(
+        numbers(&get_json(&sandbox, "organizations?$top=10").await),
+        all[..10]
+    );
+
+    let configured = start(
+        Sandbox::builder()
+            .organizations(40)
+            .faults(FaultConfig::new().max_page_size(5)),
+    )
+    .await;
+    assert_eq!(
+        numbers(&get_json(&configured, "organizations").await).len(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn gateway_statuses_and_401_then_success() {
+    let sandbox = start(
+        Sandbox::builder()
+            .organizations(0)
+            .bearer_token("the-token"),
+    )
+    .await;
+    let call = || {
+        client()
+            .get(url(&sandbox, PATH))
+            .header("ApiKey", sandbox.api_key())
+            .bearer_auth("the-token")
+            .send()
+    };
+    sandbox
+        .faults()
+        .fail_next(1, Fault::status(502, "Bad Gateway"));
+    sandbox
+        .faults()
+        .fail_next(1, Fault::status(504, "Gateway Timeout"));
+    sandbox.faults().fail_next_with_status(
+        1,
+        401,
+        altinn_contacts_sandbox::messages::NO_AUTHENTICATED_ORGANIZATION,
+    );
+    assert_error(call().await.unwrap(), 502, "Bad Gateway").await;
+    assert_error(call().await.unwrap(), 504, "Gateway Timeout").await;
+    assert_error(
+        call().await.unwrap(),
+        401,
+        altinn_contacts_sandbox::messages::NO_AUTHENTICATED_ORGANIZATION,
+    )
+    .await;
+    assert_eq!(call().await.unwrap().status(), 200, "then success");
+}
