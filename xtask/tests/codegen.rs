@@ -147,12 +147,32 @@ fn a_new_field_in_one_sample_appears_as_an_optional_member() {
         .insert("PreferredLanguage".into(), "nb".into());
     std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
 
+    // Without a doc line for the new field, codegen refuses and names it.
+    let err = generate(samples.path()).unwrap_err();
+    assert!(
+        err.message().contains("Organization.PreferredLanguage"),
+        "{err}"
+    );
+    let hints_path = samples.path().join("hints.json");
+    let mut hints: Value = serde_json::from_slice(&std::fs::read(&hints_path).unwrap()).unwrap();
+    hints["fields"].as_object_mut().unwrap().insert(
+        "PreferredLanguage".into(),
+        serde_json::json!({"doc": "The language the organization prefers."}),
+    );
+    std::fs::write(&hints_path, serde_json::to_vec(&hints).unwrap()).unwrap();
+
     let generated = generate(samples.path()).unwrap();
     let organization = &generated["organization.rs"];
     let squashed: String = organization.split_whitespace().collect();
     assert!(
         squashed.contains(
-            "#[serde(rename=\"PreferredLanguage\",default,skip_serializing_if=\"Option::is_none\")]pubpreferred_language:Option<String>,"
+            "///Thelanguagetheorganizationprefers.//////JSON`PreferredLanguage`.`None`whentheresponselacksitorsends`null`(onlysomeresponsescarryit).#[serde(rename=\"PreferredLanguage\",skip_serializing_if=\"Option::is_none\")]pubpreferred_language:Option<String>,"
+        ),
+        "{organization}"
+    );
+    assert!(
+        squashed.contains(
+            "#[serde(rename=\"PreferredLanguage\",default)]preferred_language:Option<String>,"
         ),
         "{organization}"
     );

@@ -289,9 +289,9 @@ mod tests {
 
     fn person() -> PersonalContact {
         let mut p = PersonalContact::default();
-        p.personal_contact_id = "r50022994".into();
-        p.name = "ROLF BJØRN    ".into();
-        p.social_security_number = NationalIdentityNumber::new("06117701547");
+        p.personal_contact_id = Some("r50022994".into());
+        p.name = Some("ROLF BJØRN    ".into());
+        p.social_security_number = Some(NationalIdentityNumber::new("06117701547"));
         p.mobile_number = Some("12345678".into());
         p
     }
@@ -398,8 +398,8 @@ mod tests {
     #[test]
     fn csv_has_a_header_and_one_row_a_record() {
         let mut r = Role::default();
-        r.role_name = "Post/arkiv".into();
-        r.role_description = "Denne rollen,\r\n gir".into();
+        r.role_name = Some("Post/arkiv".into());
+        r.role_description = Some("Denne rollen,\r\n gir".into());
         let text = print(Format::Csv, Kind::Role, Shape::List, false, &[r.clone(), r]);
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         assert_eq!(

@@ -23,6 +23,7 @@
 //! assert!(contact.mobile_number_changed.is_none());
 //! ```
 
+mod de;
 pub mod decode;
 pub mod generated;
 pub mod hal;

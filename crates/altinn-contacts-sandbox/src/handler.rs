@@ -378,22 +378,28 @@ impl LinkBase {
 
     fn person(&self, number: &str, person: &PersonRecord) -> PersonalContact {
         let mut contact = person.contact.clone();
-        contact.links = Links::new().with(
-            "roles",
-            format!(
-                "{}/{number}/personalcontacts/{}/roles",
-                self.organizations, contact.personal_contact_id
+        contact.links = match &contact.personal_contact_id {
+            Some(id) => Links::new().with(
+                "roles",
+                format!(
+                    "{}/{number}/personalcontacts/{id}/roles",
+                    self.organizations
+                ),
             ),
-        );
+            None => Links::new(),
+        };
         contact
     }
 
     fn role(&self, role: &Role) -> Role {
         let mut role = role.clone();
-        role.links = Links::new().with(
-            "roledefinition",
-            format!("{}/roledefinitions/{}", self.api, role.role_definition_id),
-        );
+        role.links = match role.role_definition_id {
+            Some(id) => Links::new().with(
+                "roledefinition",
+                format!("{}/roledefinitions/{id}", self.api),
+            ),
+            None => Links::new(),
+        };
         role
     }
 }
@@ -409,13 +415,13 @@ fn served_organization(
         let record = dataset.record(pos);
         let mut org = record.organization.clone();
         let mut embedded = OrganizationEmbedded::default();
-        embedded.officialcontacts = record.official_contacts.clone();
+        embedded.official_contacts = record.official_contacts.clone();
         org.embedded = Some(embedded);
         org
     } else {
         dataset.organization(pos).into_owned()
     };
-    org.links = links.organization(org.organization_number.as_str());
+    org.links = links.organization(org.organization_number.as_ref().map_or("", |n| n.as_str()));
     org
 }
 
@@ -561,7 +567,7 @@ fn roles(dataset: &Dataset, raw: &str, raw_person: &str, links: &LinkBase) -> Re
         return error(StatusCode::BAD_REQUEST, messages::INVALID_PERSON_ID);
     }
     let record = dataset.record(pos);
-    let Some(person) = persons(&record).find(|p| p.contact.personal_contact_id == person_id) else {
+    let Some(person) = persons(&record).find(|p| p.person_id() == person_id) else {
         return error(
             StatusCode::NOT_FOUND,
             messages::personal_contact_not_found(&person_id, &number),
