@@ -418,4 +418,49 @@ mod tests {
         let empty = print::<Role>(Format::Csv, Kind::Role, Shape::List, false, &[]);
         assert_eq!(empty.lines().count(), 1);
     }
+
+    #[test]
+    fn fields_the_server_did_not_send_are_empty_cells_and_null() {
+        // A role without `RoleDefinitionId` (0 is a real id, so it must not show as 0) and an
+        // organization without name and number.
+        let role: Role =
+            altinn_contacts::decode(br#"{"RoleType": "Altinn", "RoleName": "Basisrolle"}"#)
+                .unwrap();
+        let table = print(
+            Format::Table,
+            Kind::Role,
+            Shape::List,
+            false,
+            &[role.clone()],
+        );
+        let row = table.lines().nth(1).unwrap();
+        assert!(row.starts_with("Altinn"), "{table}");
+        assert!(!row.contains('0'), "{table}");
+        let csv = print(Format::Csv, Kind::Role, Shape::List, false, &[role.clone()]);
+        assert_eq!(csv.lines().nth(1), Some("Altinn,,,Basisrolle,"), "{csv}");
+        let json = print(Format::Jsonl, Kind::Role, Shape::List, false, &[role]);
+        let value: Value = serde_json::from_str(json.trim()).unwrap();
+        assert_eq!(value["RoleDefinitionId"], Value::Null);
+
+        let org: altinn_contacts::Organization =
+            altinn_contacts::decode(br#"{"Type": "AS"}"#).unwrap();
+        let csv = print(
+            Format::Csv,
+            Kind::Organization { expanded: false },
+            Shape::One,
+            false,
+            &[org.clone()],
+        );
+        assert_eq!(csv.lines().nth(1), Some(",,AS,,"), "{csv}");
+        let json = print(
+            Format::Json,
+            Kind::Organization { expanded: false },
+            Shape::One,
+            false,
+            &[org],
+        );
+        let value: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["Name"], Value::Null);
+        assert_eq!(value["OrganizationNumber"], Value::Null);
+    }
 }

@@ -79,6 +79,9 @@
 //!
 //! - Answers are `application/hal+json; charset=utf-8` with absolute `_links` pointing back at
 //!   the sandbox (at the `Host` the client used), in the shape of the API page's samples.
+//!   A request whose `Accept` names `application/json` but not `application/hal+json` gets
+//!   Altinn 2's plain JSON instead (`application/json; charset=utf-8`): a list as a bare array
+//!   of its items, each `_links` as an array of `{Rel, Href, Title, ...}` objects.
 //! - `$orderby=Name` sorts as a Norwegian collation would: case-insensitive, Æ Ø Å after Z.
 //! - `email` and `phoneNumber` search official and personal contact points; given both, an
 //!   organization matching either is returned. E-mail compares case-insensitively, phone numbers
