@@ -87,11 +87,7 @@ fn emit_struct(out: &mut String, s: &StructDef) {
     if !s.example.is_empty() {
         out.push_str("///\n/// # Example\n///\n/// ```\n");
         for line in &s.example {
-            if line.is_empty() {
-                out.push_str("///\n");
-            } else {
-                doc(out, "", line);
-            }
+            doc_code(out, line);
         }
         out.push_str("/// ```\n");
     }
@@ -238,12 +234,36 @@ fn rust_type(ty: &Ty) -> String {
     }
 }
 
+/// Writes `text` as doc comments, prose wrapped at 100 columns (rustfmt leaves comments
+/// alone); a line holding a code span or link too long to fit is not split inside a word.
 fn doc(out: &mut String, indent: &str, text: &str) {
+    const WIDTH: usize = 100;
+    let room = WIDTH.saturating_sub(indent.len() + 4).max(40);
     for line in text.lines() {
         if line.is_empty() {
             let _ = writeln!(out, "{indent}///");
-        } else {
-            let _ = writeln!(out, "{indent}/// {line}");
+            continue;
         }
+        let mut current = String::new();
+        for word in line.split(' ') {
+            if !current.is_empty() && current.len() + 1 + word.len() > room {
+                let _ = writeln!(out, "{indent}/// {current}");
+                current.clear();
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        let _ = writeln!(out, "{indent}/// {current}");
+    }
+}
+
+/// Writes code lines as doc comments, unchanged.
+fn doc_code(out: &mut String, line: &str) {
+    if line.is_empty() {
+        out.push_str("///\n");
+    } else {
+        let _ = writeln!(out, "/// {line}");
     }
 }

@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An official contact point of an organization: what altinn.no shows as "Felles kontaktinformasjon for virksomheten" (`officialcontacts`). Each holds a mobile number or an e-mail address, usually one of them.
+/// An official contact point of an organization: what altinn.no shows as "Felles kontaktinformasjon
+/// for virksomheten" (`officialcontacts`). Each holds a mobile number or an e-mail address, usually
+/// one of them.
 ///
 /// # Example
 ///
@@ -26,27 +28,35 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OfficialContact {
-    /// The mobile phone number of this contact point; `""` when it holds an e-mail address only (see `mobile()`).
+    /// The mobile phone number of this contact point; `""` when it holds an e-mail address only
+    /// (see `mobile()`).
     ///
-    /// JSON `MobileNumber`. `None` when the response lacks it or sends `null` (`null` in some samples).
+    /// JSON `MobileNumber`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
     #[serde(rename = "MobileNumber")]
     pub mobile_number: Option<String>,
-    /// When the mobile number was last changed (Norwegian local time).
+    /// When the mobile number was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `MobileNumberChanged`. `None` when the response lacks it or sends `null` (`null` in some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `MobileNumberChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "MobileNumberChanged",
         serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub mobile_number_changed: Option<crate::Timestamp>,
-    /// The e-mail address of this contact point; `""` when it holds a mobile number only (see `email()`).
+    /// The e-mail address of this contact point; `""` when it holds a mobile number only (see
+    /// `email()`).
     ///
-    /// JSON `EMailAddress`. `None` when the response lacks it or sends `null` (`null` in some samples).
+    /// JSON `EMailAddress`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
     #[serde(rename = "EMailAddress")]
     pub email_address: Option<String>,
-    /// When the e-mail address was last changed (Norwegian local time).
+    /// When the e-mail address was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `EMailAddressChanged`. `None` when the response lacks it or sends `null` (`null` in some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `EMailAddressChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "EMailAddressChanged",
         serialize_with = "crate::timestamp::optional::serialize"
@@ -112,7 +122,8 @@ impl<'de> Deserialize<'de> for OfficialContact {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OfficialContactList {
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]

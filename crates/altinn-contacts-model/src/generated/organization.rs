@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::OfficialContact;
 
-/// One organization as Altinn knows it, with links to its contact information (`organizations`, `organizations/{orgno}`).
+/// One organization as Altinn knows it, with links to its contact information (`organizations`,
+/// `organizations/{orgno}`).
 ///
 /// # Example
 ///
@@ -33,14 +34,17 @@ use super::OfficialContact;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Organization {
-    /// The organization's name from Enhetsregisteret, sometimes padded with trailing spaces (see [`Organization::display_name`]).
+    /// The organization's name from Enhetsregisteret, sometimes padded with trailing spaces (see
+    /// [`Organization::display_name`]).
     ///
     /// JSON `Name`. `None` when the response lacks it or sends `null` (every sample carries it).
     #[serde(rename = "Name")]
     pub name: Option<String>,
-    /// The organization number (organisasjonsnummer) as Altinn reported it; kept even when malformed (test data holds padded values).
+    /// The organization number (organisasjonsnummer) as Altinn reported it; kept even when
+    /// malformed (test data holds padded values).
     ///
-    /// JSON `OrganizationNumber`. `None` when the response lacks it or sends `null` (every sample carries it).
+    /// JSON `OrganizationNumber`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
     #[serde(rename = "OrganizationNumber")]
     pub organization_number: Option<crate::ReportedOrganizationNumber>,
     /// The organisation form code from Enhetsregisteret (AS, ENK, BEDR, ...).
@@ -48,30 +52,36 @@ pub struct Organization {
     /// JSON `Type`. `None` when the response lacks it or sends `null` (`null` in some samples).
     #[serde(rename = "Type")]
     pub organization_type: Option<crate::OrganizationType>,
-    /// When the organization's contact information in Altinn was last changed (Norwegian local time).
+    /// When the organization's contact information in Altinn was last changed (Norwegian local
+    /// time: [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `LastChanged`. `None` when the response lacks it or sends `null` (`null` in some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `LastChanged`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "LastChanged",
         serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub last_changed: Option<crate::Timestamp>,
-    /// When the organization last confirmed its contact information in Altinn (Norwegian local time).
+    /// When the organization last confirmed its contact information in Altinn (Norwegian local
+    /// time: [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `LastConfirmed`. `None` when the response lacks it or sends `null` (`null` in some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `LastConfirmed`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "LastConfirmed",
         serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub last_confirmed: Option<crate::Timestamp>,
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]
     pub links: crate::Links,
     /// The official contacts embedded by `$expand=OfficialContacts`; `None` when not expanded.
     ///
-    /// JSON `_embedded`. `None` when the response lacks it or sends `null` (only some responses carry it).
+    /// JSON `_embedded`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it).
     #[serde(rename = "_embedded", skip_serializing_if = "Option::is_none")]
     pub embedded: Option<OrganizationEmbedded>,
 }
@@ -188,7 +198,8 @@ impl<'de> Deserialize<'de> for OrganizationEmbedded {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OrganizationList {
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]

@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A contact point a person with a role or right in an organization registered for it: what altinn.no shows as "Min kontaktinformasjon for virksomheten" (`personalcontacts`).
+/// A contact point a person with a role or right in an organization registered for it: what
+/// altinn.no shows as "Min kontaktinformasjon for virksomheten" (`personalcontacts`).
 ///
 /// # Example
 ///
@@ -31,46 +32,59 @@ use serde::{Deserialize, Serialize};
 pub struct PersonalContact {
     /// Altinn's id of the person (`r` and digits, `r50022994`): the `{personId}` of the roles call.
     ///
-    /// JSON `PersonalContactId`. `None` when the response lacks it or sends `null` (every sample carries it).
+    /// JSON `PersonalContactId`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
     #[serde(rename = "PersonalContactId")]
     pub personal_contact_id: Option<String>,
-    /// The person's name, family name first, sometimes padded with trailing spaces (see [`PersonalContact::display_name`]).
+    /// The person's name, family name first, sometimes padded with trailing spaces (see
+    /// [`PersonalContact::display_name`]).
     ///
     /// JSON `Name`. `None` when the response lacks it or sends `null` (every sample carries it).
     #[serde(rename = "Name")]
     pub name: Option<String>,
-    /// The person's national identity number (fødselsnummer or D-number): personal data, masked in `Debug` and `Display`.
+    /// The person's national identity number (fødselsnummer or D-number): personal data, masked in
+    /// `Debug` and `Display`.
     ///
-    /// JSON `SocialSecurityNumber`. `None` when the response lacks it or sends `null` (every sample carries it).
+    /// JSON `SocialSecurityNumber`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
     #[serde(rename = "SocialSecurityNumber")]
     pub social_security_number: Option<crate::NationalIdentityNumber>,
-    /// The mobile phone number of this contact point; `""` when it holds an e-mail address only (see `mobile()`).
+    /// The mobile phone number of this contact point; `""` when it holds an e-mail address only
+    /// (see `mobile()`).
     ///
-    /// JSON `MobileNumber`. `None` when the response lacks it or sends `null` (`null` in some samples).
+    /// JSON `MobileNumber`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
     #[serde(rename = "MobileNumber")]
     pub mobile_number: Option<String>,
-    /// When the mobile number was last changed (Norwegian local time).
+    /// When the mobile number was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `MobileNumberChanged`. `None` when the response lacks it or sends `null` (`null` in some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `MobileNumberChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "MobileNumberChanged",
         serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub mobile_number_changed: Option<crate::Timestamp>,
-    /// The e-mail address of this contact point; `""` when it holds a mobile number only (see `email()`).
+    /// The e-mail address of this contact point; `""` when it holds a mobile number only (see
+    /// `email()`).
     ///
-    /// JSON `EMailAddress`. `None` when the response lacks it or sends `null` (`null` in some samples).
+    /// JSON `EMailAddress`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
     #[serde(rename = "EMailAddress")]
     pub email_address: Option<String>,
-    /// When the e-mail address was last changed (Norwegian local time).
+    /// When the e-mail address was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `EMailAddressChanged`. `None` when the response lacks it or sends `null` (`null` in some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `EMailAddressChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "EMailAddressChanged",
         serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub email_address_changed: Option<crate::Timestamp>,
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]
@@ -132,7 +146,8 @@ impl<'de> Deserialize<'de> for PersonalContact {
     }
 }
 
-/// The personal contact points registered for one organization (`organizations/{orgno}/personalcontacts`).
+/// The personal contact points registered for one organization
+/// (`organizations/{orgno}/personalcontacts`).
 ///
 /// # Example
 ///
@@ -149,7 +164,8 @@ impl<'de> Deserialize<'de> for PersonalContact {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct PersonalContactList {
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]

@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A role a person holds for an organization (`organizations/{orgno}/personalcontacts/{personId}/roles`).
+/// A role a person holds for an organization
+/// (`organizations/{orgno}/personalcontacts/{personId}/roles`).
 ///
 /// # Example
 ///
@@ -28,51 +29,63 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Role {
-    /// Where the role comes from: `Altinn`, `External` (Enhetsregisteret, such as DAGL) or `Local` (made by the organization).
+    /// Where the role comes from: `Altinn`, `External` (Enhetsregisteret, such as DAGL) or `Local`
+    /// (made by the organization).
     ///
-    /// JSON `RoleType`. `None` when the response lacks it or sends `null` (every sample carries it).
+    /// JSON `RoleType`. `None` when the response lacks it or sends `null` (every sample carries
+    /// it).
     #[serde(rename = "RoleType")]
     pub role_type: Option<crate::RoleType>,
     /// Altinn's id of the role definition; `0` for a local role (a real value, not a default).
     ///
-    /// JSON `RoleDefinitionId`. `None` when the response lacks it or sends `null` (every sample carries it). A JSON string of digits is read as the number.
+    /// JSON `RoleDefinitionId`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it). A JSON string of digits is read as the number.
     #[serde(rename = "RoleDefinitionId")]
     pub role_definition_id: Option<i64>,
     /// The role's name, in Norwegian.
     ///
-    /// JSON `RoleName`. `None` when the response lacks it or sends `null` (every sample carries it).
+    /// JSON `RoleName`. `None` when the response lacks it or sends `null` (every sample carries
+    /// it).
     #[serde(rename = "RoleName")]
     pub role_name: Option<String>,
     /// What the role gives access to, in Norwegian; may hold `\r\n`.
     ///
-    /// JSON `RoleDescription`. `None` when the response lacks it or sends `null` (every sample carries it).
+    /// JSON `RoleDescription`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
     #[serde(rename = "RoleDescription")]
     pub role_description: Option<String>,
-    /// The role's code (`DAGL`, `UTINN`, `A0236`): what `roleDefinitionCode` filters personal contacts by; `null` for a local role.
+    /// The role's code (`DAGL`, `UTINN`, `A0236`): what `roleDefinitionCode` filters personal
+    /// contacts by; `null` for a local role.
     ///
-    /// JSON `RoleDefinitionCode`. `None` when the response lacks it or sends `null` (`null` in some samples).
+    /// JSON `RoleDefinitionCode`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
     #[serde(rename = "RoleDefinitionCode")]
     pub role_definition_code: Option<String>,
     /// The id of a local role itself (local roles only).
     ///
-    /// JSON `RoleId`. `None` when the response lacks it or sends `null` (only some responses carry it). A JSON string of digits is read as the number.
+    /// JSON `RoleId`. `None` when the response lacks it or sends `null` (only some responses carry
+    /// it). A JSON string of digits is read as the number.
     #[serde(rename = "RoleId", skip_serializing_if = "Option::is_none")]
     pub role_id: Option<i64>,
     /// Who delegated the role to the person (delegated roles only).
     ///
-    /// JSON `Delegator`. `None` when the response lacks it or sends `null` (only some responses carry it).
+    /// JSON `Delegator`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it).
     #[serde(rename = "Delegator", skip_serializing_if = "Option::is_none")]
     pub delegator: Option<String>,
-    /// When the role was delegated (delegated roles only; Norwegian local time).
+    /// When the role was delegated (delegated roles only; Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
     ///
-    /// JSON `DelegatedTime`. `None` when the response lacks it or sends `null` (only some responses carry it). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    /// JSON `DelegatedTime`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "DelegatedTime",
         serialize_with = "crate::timestamp::optional::serialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub delegated_time: Option<crate::Timestamp>,
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]
@@ -158,7 +171,8 @@ impl<'de> Deserialize<'de> for Role {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct RoleList {
-    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of `{Rel, Href}` objects).
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
     ///
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]
