@@ -216,3 +216,61 @@ fn the_command_line_checks_the_committed_files() {
         .unwrap();
     assert_eq!(status.code(), Some(2));
 }
+
+/// Conventions of the committed output: no public struct derives `Deserialize` (serde's derive
+/// would fill it from an array by position); each has a hand-written one through
+/// `crate::de`, and every field has a doc line saying what it means.
+#[test]
+fn generated_structs_decode_from_objects_only_and_document_every_field() {
+    for (name, text) in files(&xtask::generated_dir()) {
+        if name == "mod.rs" {
+            continue;
+        }
+        let text = String::from_utf8(text).unwrap();
+        let public = text.matches("\npub struct ").count();
+        assert!(public > 0, "{name}");
+        let impls = text.matches("impl<'de> Deserialize<'de> for ").count();
+        assert_eq!(
+            impls, public,
+            "{name}: a hand-written Deserialize per struct"
+        );
+        assert_eq!(
+            text.matches("crate::de::map_").count(),
+            public,
+            "{name}: each through crate::de"
+        );
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with("#[derive(") && line.contains("Deserialize") {
+                let next = text.lines().nth(i + 1).unwrap_or("");
+                assert!(
+                    !next.starts_with("#[non_exhaustive]") && !next.starts_with("pub struct"),
+                    "{name}:{}: a public struct derives Deserialize",
+                    i + 1
+                );
+            }
+            if line.trim_start().starts_with("pub ") && line.contains(':') && !line.contains("fn ")
+            {
+                let before: Vec<&str> = text.lines().take(i).collect();
+                let attrs_and_docs: Vec<&&str> = before
+                    .iter()
+                    .rev()
+                    .take_while(|l| {
+                        let t = l.trim_start();
+                        t.starts_with("///")
+                            || t.starts_with("#[")
+                            || t.starts_with(')')
+                            || t.starts_with("rename")
+                            || t.starts_with("serialize_with")
+                            || t.starts_with("skip_serializing_if")
+                            || t.starts_with('"')
+                    })
+                    .collect();
+                assert!(
+                    attrs_and_docs.iter().any(|l| l.contains("/// JSON `")),
+                    "{name}:{}: field without its doc: {line}",
+                    i + 1
+                );
+            }
+        }
+    }
+}

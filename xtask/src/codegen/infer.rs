@@ -925,4 +925,78 @@ mod tests {
         let err = infer(&[sample], &hints).unwrap_err();
         assert!(err.message().contains("both become `user_id`"), "{err}");
     }
+
+    #[test]
+    fn a_bare_array_sample_gives_the_list_a_seq_form() {
+        let m = model(
+            &[
+                (
+                    "L",
+                    json!({"_links": {}, "_embedded": {"items": [{"Id": 1}]}}),
+                ),
+                ("L", json!([{"Id": "2", "Extra": true}, {"Id": 3}])),
+            ],
+            json!({"paths": {"L._embedded": "LEmb", "LEmb.items[]": "Item", "L[]": "Item"}}),
+        );
+        let list = m.structs.iter().find(|s| s.name == "L").unwrap();
+        assert_eq!(
+            list.seq,
+            Some(SeqForm {
+                item: "Item".into(),
+                path: vec!["embedded".into(), "items".into()],
+            })
+        );
+        // Items merge across both forms; a string of digits next to integers is an integer.
+        assert_eq!(field(&m, "Item", "Id").ty, Ty::I64);
+        assert_eq!(field(&m, "Item", "Extra").presence, Presence::Omittable);
+        assert!(
+            m.structs
+                .iter()
+                .find(|s| s.name == "Item")
+                .unwrap()
+                .seq
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_bare_array_needs_an_object_form_and_object_items() {
+        let hints = Hints::from_value(&json!({})).unwrap();
+        let sample = |value: Value| Sample {
+            root: "L".into(),
+            file: PathBuf::from("l.json"),
+            value,
+        };
+        let err = infer(&[sample(json!([{"Id": 1}]))], &hints).unwrap_err();
+        assert!(err.message().contains("needs an object sample"), "{err}");
+        let err = infer(
+            &[sample(json!({"items": [{"Id": 1}]})), sample(json!([1, 2]))],
+            &hints,
+        )
+        .unwrap_err();
+        assert!(err.message().contains("must be objects"), "{err}");
+        let err = infer(
+            &[
+                sample(json!({"items": [{"Id": 1}]})),
+                sample(json!([{"Id": 2}])),
+            ],
+            &hints,
+        )
+        .unwrap_err();
+        assert!(
+            err.message().contains("no single non-optional path"),
+            "{err}"
+        );
+        let err = infer(&[sample(json!("text"))], &hints).unwrap_err();
+        assert!(err.message().contains("must be a JSON object"), "{err}");
+    }
+
+    #[test]
+    fn digit_strings_alone_stay_strings() {
+        let m = model(
+            &[("A", json!({"Code": "0085"})), ("A", json!({"Code": "12"}))],
+            json!({}),
+        );
+        assert_eq!(field(&m, "A", "Code").ty, Ty::String);
+    }
 }
