@@ -431,12 +431,18 @@ mod tests {
             Kind::Role,
             Shape::List,
             false,
-            &[role.clone()],
+            std::slice::from_ref(&role),
         );
         let row = table.lines().nth(1).unwrap();
         assert!(row.starts_with("Altinn"), "{table}");
         assert!(!row.contains('0'), "{table}");
-        let csv = print(Format::Csv, Kind::Role, Shape::List, false, &[role.clone()]);
+        let csv = print(
+            Format::Csv,
+            Kind::Role,
+            Shape::List,
+            false,
+            std::slice::from_ref(&role),
+        );
         assert_eq!(csv.lines().nth(1), Some("Altinn,,,Basisrolle,"), "{csv}");
         let json = print(Format::Jsonl, Kind::Role, Shape::List, false, &[role]);
         let value: Value = serde_json::from_str(json.trim()).unwrap();
@@ -449,7 +455,7 @@ mod tests {
             Kind::Organization { expanded: false },
             Shape::One,
             false,
-            &[org.clone()],
+            std::slice::from_ref(&org),
         );
         assert_eq!(csv.lines().nth(1), Some(",,AS,,"), "{csv}");
         let json = print(
