@@ -30,6 +30,9 @@
 //!   is a [`DecodeError`] at that JSON path, never a struct filled by position (serde's derive
 //!   would allow that; the generated types derive `Deserialize` on a hidden repr and read it
 //!   through a map).
+//! - A record ([`Organization`], [`OfficialContact`], [`PersonalContact`], [`Role`]) given as an
+//!   object that holds none of its fields is refused too, rather than read as a record of
+//!   nothing: `[{}, {"officialcontacts": [...]}]` (a HAL list by position) is an error at `[0]`.
 //!
 //! # Lenient on what the server sends
 //! - Unknown fields are ignored everywhere; unknown link relations are kept.

@@ -382,7 +382,11 @@ fn each_model_type_refuses_an_array() {
         "_embedded",
         "`OfficialContactListEmbedded` object",
     );
-    refused::<OfficialContactList>(r#"[{}, ["22334455"]]"#, "[1]", "`OfficialContact` object");
+    refused::<OfficialContactList>(
+        r#"[{"MobileNumber": "1"}, ["22334455"]]"#,
+        "[1]",
+        "`OfficialContact` object",
+    );
     refused::<PersonalContact>(r#"["r50022994"]"#, ".", "`PersonalContact` object");
     refused::<PersonalContactList>(
         r#"{"_embedded": []}"#,
@@ -421,4 +425,29 @@ fn absent_fields_are_none_never_a_default() {
     let written = serde_json::to_value(&org).unwrap();
     assert_eq!(written["Name"], Value::Null);
     assert_eq!(written["OrganizationNumber"], Value::Null);
+}
+
+/// The issue's own examples: a HAL list given as an array by position, and an array of records
+/// where one holds nothing the record knows, are refused instead of decoding to records of
+/// nothing (or to an empty list).
+#[test]
+fn a_positional_hal_list_is_refused_not_read_as_empty_records() {
+    let err = decode::<OfficialContactList>(
+        br#"[{}, {"officialcontacts": [{"MobileNumber": "99999999"}]}]"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.path, "[0]");
+    assert!(err.message.contains("holds none of its fields"), "{err}");
+    let err = decode::<OrganizationList>(
+        br#"[{"self": {"href": "https://x/organizations"}},
+            {"organizations": [{"Name": "A", "OrganizationNumber": "310000051"}]}]"#,
+    )
+    .unwrap_err();
+    assert_eq!(err.path, "[0]");
+    // An item holding only unknown fields is no record either, in HAL too.
+    let err = decode::<RoleList>(br#"{"_embedded": {"roles": [{"Unknown": 1}]}}"#).unwrap_err();
+    assert_eq!(err.path, "_embedded.roles[0]");
+    // A record with one known field, even `null`, is a record.
+    let list: OfficialContactList = decode(br#"[{"MobileNumber": null}]"#).unwrap();
+    assert_eq!(list.items().len(), 1);
 }

@@ -184,9 +184,18 @@ fn emit_repr(out: &mut String, s: &StructDef) {
 
 /// `Deserialize` for the public struct: a JSON object through the repr, never an array or a
 /// scalar by position (serde's derive would fill a struct from an array). A list with bare-array
-/// samples also takes an array of its items.
+/// samples also takes an array of its items; a record refuses an object with none of its
+/// fields.
 fn emit_deserialize(out: &mut String, s: &StructDef) {
     let name = &s.name;
+    let article = |word: &str| {
+        if word.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        }
+    };
+    let a = article(name);
     let _ = writeln!(out, "impl From<{name}Repr> for {name} {{");
     let _ = writeln!(out, "    fn from(repr: {name}Repr) -> Self {{");
     let _ = writeln!(out, "        {name} {{");
@@ -199,17 +208,25 @@ fn emit_deserialize(out: &mut String, s: &StructDef) {
         "    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {\n",
     );
     match &s.seq {
+        None if s.record => {
+            let fields: Vec<String> = s.fields.iter().map(|f| format!("{:?}", f.json)).collect();
+            let _ = writeln!(
+                out,
+                "        crate::de::record::<_, {name}Repr>(deserializer, \"{a} `{name}` object\", &[{}]).map(Self::from)",
+                fields.join(", ")
+            );
+        }
         None => {
             let _ = writeln!(
                 out,
-                "        crate::de::map_only::<_, {name}Repr>(deserializer, \"a `{name}` object\").map(Self::from)"
+                "        crate::de::map_only::<_, {name}Repr>(deserializer, \"{a} `{name}` object\").map(Self::from)"
             );
         }
         Some(seq) => {
             let item = &seq.item;
             let _ = writeln!(
                 out,
-                "        match crate::de::map_or_seq::<_, {name}Repr, {item}>(deserializer, \"a `{name}` object or an array of `{item}` objects\")? {{"
+                "        match crate::de::map_or_seq::<_, {name}Repr, {item}>(deserializer, \"{a} `{name}` object or an array of `{item}` objects\")? {{"
             );
             out.push_str("            crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),\n");
             out.push_str("            crate::de::MapOrSeq::Seq(items) => {\n");

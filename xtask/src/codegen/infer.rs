@@ -54,6 +54,9 @@ pub(crate) struct StructDef {
     /// Some samples of this root type are a bare array of items (Altinn 2's plain-JSON form of
     /// a list): the struct also decodes from such an array.
     pub(crate) seq: Option<SeqForm>,
+    /// A record (an array item, or a root that is not a list): an object holding none of its
+    /// fields is refused rather than decoded into a record of nothing.
+    pub(crate) record: bool,
 }
 
 /// Where the items of a bare-array sample go in a list struct.
@@ -272,6 +275,10 @@ struct Inferrer<'h> {
     used_fields: BTreeSet<String>,
     /// Root types with bare-array samples, to their item struct.
     seq_roots: BTreeMap<String, String>,
+    /// Structs seen as items of an array.
+    array_items: BTreeSet<String>,
+    /// Structs that are the root of some sample.
+    roots: BTreeSet<String>,
 }
 
 /// Infers the model from the samples, guided by the hints.
@@ -283,10 +290,13 @@ pub(crate) fn infer(samples: &[Sample], hints: &Hints) -> Result<Model, Error> {
         used_paths: BTreeSet::new(),
         used_fields: BTreeSet::new(),
         seq_roots: BTreeMap::new(),
+        array_items: BTreeSet::new(),
+        roots: BTreeSet::new(),
     };
     // Objects first, so a root type is discovered (and ordered) by its object form.
     for sample in samples {
         if let Value::Object(map) = &sample.value {
+            inferrer.roots.insert(sample.root.clone());
             inferrer.observe_object(&sample.root, map, None);
         }
     }
@@ -332,6 +342,7 @@ impl Inferrer<'_> {
                     sample.file.display()
                 )));
             };
+            self.array_items.insert(item.clone());
             self.observe_object(&item, map, Some((root.to_owned(), "[]".to_owned(), 1)));
         }
         if !self.structs.contains_key(&item) {
@@ -417,6 +428,9 @@ impl Inferrer<'_> {
                 shape.objects += 1;
                 if let Some((parent, field)) = owner {
                     let name = self.struct_name_for(parent, field, depth);
+                    if depth > 0 {
+                        self.array_items.insert(name.clone());
+                    }
                     self.observe_object(
                         &name,
                         map,
@@ -527,6 +541,8 @@ impl Inferrer<'_> {
                     .map(|h| h.example.clone())
                     .unwrap_or_default(),
                 seq: None,
+                record: self.array_items.contains(name)
+                    || (self.roots.contains(name) && !self.seq_roots.contains_key(name)),
             });
         }
         for (root, item) in &self.seq_roots {
@@ -949,14 +965,11 @@ mod tests {
         // Items merge across both forms; a string of digits next to integers is an integer.
         assert_eq!(field(&m, "Item", "Id").ty, Ty::I64);
         assert_eq!(field(&m, "Item", "Extra").presence, Presence::Omittable);
-        assert!(
-            m.structs
-                .iter()
-                .find(|s| s.name == "Item")
-                .unwrap()
-                .seq
-                .is_none()
-        );
+        let item = m.structs.iter().find(|s| s.name == "Item").unwrap();
+        assert!(item.seq.is_none());
+        assert!(item.record, "an array item is a record");
+        assert!(!list.record, "a list is not");
+        assert!(!m.structs.iter().find(|s| s.name == "LEmb").unwrap().record);
     }
 
     #[test]

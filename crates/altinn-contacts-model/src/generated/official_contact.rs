@@ -98,8 +98,17 @@ impl From<OfficialContactRepr> for OfficialContact {
 
 impl<'de> Deserialize<'de> for OfficialContact {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::map_only::<_, OfficialContactRepr>(deserializer, "a `OfficialContact` object")
-            .map(Self::from)
+        crate::de::record::<_, OfficialContactRepr>(
+            deserializer,
+            "an `OfficialContact` object",
+            &[
+                "MobileNumber",
+                "MobileNumberChanged",
+                "EMailAddress",
+                "EMailAddressChanged",
+            ],
+        )
+        .map(Self::from)
     }
 }
 
@@ -165,7 +174,7 @@ impl<'de> Deserialize<'de> for OfficialContactList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match crate::de::map_or_seq::<_, OfficialContactListRepr, OfficialContact>(
             deserializer,
-            "a `OfficialContactList` object or an array of `OfficialContact` objects",
+            "an `OfficialContactList` object or an array of `OfficialContact` objects",
         )? {
             crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),
             crate::de::MapOrSeq::Seq(items) => {
@@ -211,7 +220,7 @@ impl<'de> Deserialize<'de> for OfficialContactListEmbedded {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::de::map_only::<_, OfficialContactListEmbeddedRepr>(
             deserializer,
-            "a `OfficialContactListEmbedded` object",
+            "an `OfficialContactListEmbedded` object",
         )
         .map(Self::from)
     }

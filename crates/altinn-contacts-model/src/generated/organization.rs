@@ -133,8 +133,20 @@ impl From<OrganizationRepr> for Organization {
 
 impl<'de> Deserialize<'de> for Organization {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::map_only::<_, OrganizationRepr>(deserializer, "a `Organization` object")
-            .map(Self::from)
+        crate::de::record::<_, OrganizationRepr>(
+            deserializer,
+            "an `Organization` object",
+            &[
+                "Name",
+                "OrganizationNumber",
+                "Type",
+                "LastChanged",
+                "LastConfirmed",
+                "_links",
+                "_embedded",
+            ],
+        )
+        .map(Self::from)
     }
 }
 
@@ -172,7 +184,7 @@ impl<'de> Deserialize<'de> for OrganizationEmbedded {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::de::map_only::<_, OrganizationEmbeddedRepr>(
             deserializer,
-            "a `OrganizationEmbedded` object",
+            "an `OrganizationEmbedded` object",
         )
         .map(Self::from)
     }
@@ -241,7 +253,7 @@ impl<'de> Deserialize<'de> for OrganizationList {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match crate::de::map_or_seq::<_, OrganizationListRepr, Organization>(
             deserializer,
-            "a `OrganizationList` object or an array of `Organization` objects",
+            "an `OrganizationList` object or an array of `Organization` objects",
         )? {
             crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),
             crate::de::MapOrSeq::Seq(items) => {
@@ -287,7 +299,7 @@ impl<'de> Deserialize<'de> for OrganizationListEmbedded {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::de::map_only::<_, OrganizationListEmbeddedRepr>(
             deserializer,
-            "a `OrganizationListEmbedded` object",
+            "an `OrganizationListEmbedded` object",
         )
         .map(Self::from)
     }

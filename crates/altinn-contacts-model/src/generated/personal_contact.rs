@@ -141,8 +141,21 @@ impl From<PersonalContactRepr> for PersonalContact {
 
 impl<'de> Deserialize<'de> for PersonalContact {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::map_only::<_, PersonalContactRepr>(deserializer, "a `PersonalContact` object")
-            .map(Self::from)
+        crate::de::record::<_, PersonalContactRepr>(
+            deserializer,
+            "a `PersonalContact` object",
+            &[
+                "PersonalContactId",
+                "Name",
+                "SocialSecurityNumber",
+                "MobileNumber",
+                "MobileNumberChanged",
+                "EMailAddress",
+                "EMailAddressChanged",
+                "_links",
+            ],
+        )
+        .map(Self::from)
     }
 }
 

@@ -149,7 +149,22 @@ impl From<RoleRepr> for Role {
 
 impl<'de> Deserialize<'de> for Role {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::de::map_only::<_, RoleRepr>(deserializer, "a `Role` object").map(Self::from)
+        crate::de::record::<_, RoleRepr>(
+            deserializer,
+            "a `Role` object",
+            &[
+                "RoleType",
+                "RoleDefinitionId",
+                "RoleName",
+                "RoleDescription",
+                "RoleDefinitionCode",
+                "RoleId",
+                "Delegator",
+                "DelegatedTime",
+                "_links",
+            ],
+        )
+        .map(Self::from)
     }
 }
 
