@@ -25,7 +25,7 @@
 //!     .build()?;
 //! let page = api.organizations(&OrganizationsQuery::new().top(100)).await?;
 //! for org in page.items() {
-//!     println!("{}", org.display_name());
+//!     println!("{}", org.display_name().unwrap_or_default());
 //! }
 //! # Ok(())
 //! # }
