@@ -173,8 +173,10 @@ impl Link {
 
 /// The value of one relation: a single link or an array of links, kept in the form it arrived in.
 ///
-/// Anything else (a string, a number, `null`) is kept as [`LinkValue::Other`] rather than failing
-/// the whole response: an odd relation must not cost the user the resource it sits in.
+/// Anything else (a string, a number, `null`, an object without `href`, an array holding one) is
+/// kept as [`LinkValue::Other`] rather than failing the whole response: an odd relation must not
+/// cost the user the resource it sits in. An array or a scalar *inside* an array of links is
+/// refused, though: a link is never filled by position.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -183,7 +185,8 @@ pub enum LinkValue {
     One(Link),
     /// `"rel": [ { "href": ... }, ... ]`
     Many(Vec<Link>),
-    /// `"rel": <anything else>`, kept as sent; it holds no link.
+    /// `"rel": <anything else>`, kept as sent (of an object without `href`, the link attributes
+    /// it has); it holds no link.
     Other(serde_json::Value),
 }
 
