@@ -4,15 +4,22 @@
 //! field). Observations of the same struct merge, wherever they were seen: an `Organization`
 //! inside a list page and an `Organization` fetched on its own teach the same struct. For each
 //! field inference counts how often it was present, how often `null` (or a value the hints call
-//! "absent"), and which JSON kinds it held; from that follow its type and whether it is optional:
+//! "absent"), and which JSON kinds it held; from that follow its type and its [`Presence`]:
 //!
-//! - present and non-null in every observation: a plain field (`null` later reads as default);
-//! - `null` in some observation: `Option`, and `None` is written back as `null`;
-//! - missing from some observation but never `null`: `Option`, and `None` is left out.
+//! - present and non-null in every observation: [`Presence::Required`];
+//! - `null` in some observation: [`Presence::Nullable`] (`None` is written back as `null`);
+//! - missing from some observation but never `null`: [`Presence::Omittable`] (`None` is left
+//!   out).
 //!
-//! Kinds: integers are `i64`, any fraction makes `f64`, strings `String` (or a hinted format's
-//! type), objects a named struct, arrays `Vec` of their items' type; a field whose kinds disagree,
-//! or that was only ever `null`, holds a `serde_json::Value`.
+//! Presence records what the samples showed; `emit` makes every scalar an `Option` whatever it
+//! is (a value the server did not send is never a default), and a collection an `Option` only
+//! when it is not `Required`.
+//!
+//! Kinds: integers are `i64` (strings of digits seen next to integers count as integers), any
+//! fraction makes `f64`, strings `String` (or a hinted format's type), objects a named struct,
+//! arrays `Vec` of their items' type; a field whose kinds disagree, or that was only ever `null`,
+//! holds a `serde_json::Value`. A root sample that is an array is a list in Altinn 2's plain-JSON
+//! form: its items teach the list's item struct, and the list gets a [`SeqForm`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -92,7 +99,8 @@ pub(crate) struct FieldDef {
 /// How a field's absence shows in the samples, which decides `Option` and how `None` is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Presence {
-    /// Present and non-null in every sample: a plain field, `null` reads as its default.
+    /// Present and non-null in every sample. A scalar is still `Option` (written as `null` when
+    /// `None`); a collection is not, and reads missing or `null` as empty.
     Required,
     /// `null` in some sample (or always optional by hint): `Option`, `None` written as `null`.
     Nullable,
