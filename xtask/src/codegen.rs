@@ -119,6 +119,7 @@ pub fn generate(samples_dir: &Path) -> Result<BTreeMap<String, String>, Error> {
     let hints = Hints::load(&samples_dir.join(HINTS_FILE))?;
     let samples = load_samples(samples_dir)?;
     let model = infer::infer(&samples, &hints)?;
+    check_documented(&model)?;
     emit::emit(&model)
         .into_iter()
         .map(|(name, text)| {
@@ -127,6 +128,29 @@ pub fn generate(samples_dir: &Path) -> Result<BTreeMap<String, String>, Error> {
             Ok((name, formatted))
         })
         .collect()
+}
+
+/// Every field needs a `doc` in the hints: generated docs say what a field means, not only its
+/// JSON name.
+fn check_documented(model: &infer::Model) -> Result<(), Error> {
+    let undocumented: Vec<String> = model
+        .structs
+        .iter()
+        .flat_map(|s| {
+            s.fields
+                .iter()
+                .filter(|f| f.doc.trim().is_empty())
+                .map(move |f| format!("{}.{}", s.name, f.json))
+        })
+        .collect();
+    if undocumented.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(format!(
+            "fields without a `doc` in samples/hints.json (say what each means):\n  {}",
+            undocumented.join("\n  ")
+        )))
+    }
 }
 
 /// Makes `path` hold `contents`; with `check`, only reports whether it does.

@@ -147,12 +147,33 @@ fn a_new_field_in_one_sample_appears_as_an_optional_member() {
         .insert("PreferredLanguage".into(), "nb".into());
     std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
 
+    // Without a doc line for the new field, codegen refuses and names it.
+    let err = generate(samples.path()).unwrap_err();
+    assert!(
+        err.message().contains("Organization.PreferredLanguage"),
+        "{err}"
+    );
+    let hints_path = samples.path().join("hints.json");
+    let mut hints: Value = serde_json::from_slice(&std::fs::read(&hints_path).unwrap()).unwrap();
+    hints["fields"].as_object_mut().unwrap().insert(
+        "PreferredLanguage".into(),
+        serde_json::json!({"doc": "The language the organization prefers."}),
+    );
+    std::fs::write(&hints_path, serde_json::to_vec(&hints).unwrap()).unwrap();
+
     let generated = generate(samples.path()).unwrap();
     let organization = &generated["organization.rs"];
-    let squashed: String = organization.split_whitespace().collect();
+    // Whitespace and doc-comment markers out, so wrapping does not matter.
+    let squashed: String = organization.replace("///", "").split_whitespace().collect();
     assert!(
         squashed.contains(
-            "#[serde(rename=\"PreferredLanguage\",default,skip_serializing_if=\"Option::is_none\")]pubpreferred_language:Option<String>,"
+            "(onlysomeresponsescarryit).#[serde(rename=\"PreferredLanguage\",skip_serializing_if=\"Option::is_none\")]pubpreferred_language:Option<String>,"
+        ),
+        "{organization}"
+    );
+    assert!(
+        squashed.contains(
+            "#[serde(rename=\"PreferredLanguage\",default)]preferred_language:Option<String>,"
         ),
         "{organization}"
     );
@@ -194,4 +215,62 @@ fn the_command_line_checks_the_committed_files() {
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(2));
+}
+
+/// Conventions of the committed output: no public struct derives `Deserialize` (serde's derive
+/// would fill it from an array by position); each has a hand-written one through
+/// `crate::de`, and every field has a doc line saying what it means.
+#[test]
+fn generated_structs_decode_from_objects_only_and_document_every_field() {
+    for (name, text) in files(&xtask::generated_dir()) {
+        if name == "mod.rs" {
+            continue;
+        }
+        let text = String::from_utf8(text).unwrap();
+        let public = text.matches("\npub struct ").count();
+        assert!(public > 0, "{name}");
+        let impls = text.matches("impl<'de> Deserialize<'de> for ").count();
+        assert_eq!(
+            impls, public,
+            "{name}: a hand-written Deserialize per struct"
+        );
+        assert_eq!(
+            text.matches("crate::de::map_").count() + text.matches("crate::de::record::<").count(),
+            public,
+            "{name}: each through crate::de"
+        );
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with("#[derive(") && line.contains("Deserialize") {
+                let next = text.lines().nth(i + 1).unwrap_or("");
+                assert!(
+                    !next.starts_with("#[non_exhaustive]") && !next.starts_with("pub struct"),
+                    "{name}:{}: a public struct derives Deserialize",
+                    i + 1
+                );
+            }
+            if line.trim_start().starts_with("pub ") && line.contains(':') && !line.contains("fn ")
+            {
+                let before: Vec<&str> = text.lines().take(i).collect();
+                let attrs_and_docs: Vec<&&str> = before
+                    .iter()
+                    .rev()
+                    .take_while(|l| {
+                        let t = l.trim_start();
+                        t.starts_with("///")
+                            || t.starts_with("#[")
+                            || t.starts_with(')')
+                            || t.starts_with("rename")
+                            || t.starts_with("serialize_with")
+                            || t.starts_with("skip_serializing_if")
+                            || t.starts_with('"')
+                    })
+                    .collect();
+                assert!(
+                    attrs_and_docs.iter().any(|l| l.contains("/// JSON `")),
+                    "{name}:{}: field without its doc: {line}",
+                    i + 1
+                );
+            }
+        }
+    }
 }

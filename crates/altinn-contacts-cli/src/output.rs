@@ -289,9 +289,9 @@ mod tests {
 
     fn person() -> PersonalContact {
         let mut p = PersonalContact::default();
-        p.personal_contact_id = "r50022994".into();
-        p.name = "ROLF BJØRN    ".into();
-        p.social_security_number = NationalIdentityNumber::new("06117701547");
+        p.personal_contact_id = Some("r50022994".into());
+        p.name = Some("ROLF BJØRN    ".into());
+        p.social_security_number = Some(NationalIdentityNumber::new("06117701547"));
         p.mobile_number = Some("12345678".into());
         p
     }
@@ -398,8 +398,8 @@ mod tests {
     #[test]
     fn csv_has_a_header_and_one_row_a_record() {
         let mut r = Role::default();
-        r.role_name = "Post/arkiv".into();
-        r.role_description = "Denne rollen,\r\n gir".into();
+        r.role_name = Some("Post/arkiv".into());
+        r.role_description = Some("Denne rollen,\r\n gir".into());
         let text = print(Format::Csv, Kind::Role, Shape::List, false, &[r.clone(), r]);
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         assert_eq!(
@@ -417,5 +417,56 @@ mod tests {
         assert_eq!(&rows[0][4], "Denne rollen,\r\n gir");
         let empty = print::<Role>(Format::Csv, Kind::Role, Shape::List, false, &[]);
         assert_eq!(empty.lines().count(), 1);
+    }
+
+    #[test]
+    fn fields_the_server_did_not_send_are_empty_cells_and_null() {
+        // A role without `RoleDefinitionId` (0 is a real id, so it must not show as 0) and an
+        // organization without name and number.
+        let role: Role =
+            altinn_contacts::decode(br#"{"RoleType": "Altinn", "RoleName": "Basisrolle"}"#)
+                .unwrap();
+        let table = print(
+            Format::Table,
+            Kind::Role,
+            Shape::List,
+            false,
+            std::slice::from_ref(&role),
+        );
+        let row = table.lines().nth(1).unwrap();
+        assert!(row.starts_with("Altinn"), "{table}");
+        assert!(!row.contains('0'), "{table}");
+        let csv = print(
+            Format::Csv,
+            Kind::Role,
+            Shape::List,
+            false,
+            std::slice::from_ref(&role),
+        );
+        assert_eq!(csv.lines().nth(1), Some("Altinn,,,Basisrolle,"), "{csv}");
+        let json = print(Format::Jsonl, Kind::Role, Shape::List, false, &[role]);
+        let value: Value = serde_json::from_str(json.trim()).unwrap();
+        assert_eq!(value["RoleDefinitionId"], Value::Null);
+
+        let org: altinn_contacts::Organization =
+            altinn_contacts::decode(br#"{"Type": "AS"}"#).unwrap();
+        let csv = print(
+            Format::Csv,
+            Kind::Organization { expanded: false },
+            Shape::One,
+            false,
+            std::slice::from_ref(&org),
+        );
+        assert_eq!(csv.lines().nth(1), Some(",,AS,,"), "{csv}");
+        let json = print(
+            Format::Json,
+            Kind::Organization { expanded: false },
+            Shape::One,
+            false,
+            &[org],
+        );
+        let value: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["Name"], Value::Null);
+        assert_eq!(value["OrganizationNumber"], Value::Null);
     }
 }

@@ -1,7 +1,18 @@
-//! HAL primitives: [`Link`] and [`Links`], the `_links` object of every Altinn resource.
+//! HAL primitives: [`Link`] and [`Links`], the `_links` of every Altinn resource.
 //!
-//! HAL lets a relation hold one link object or an array of them; both forms are accepted and
-//! written back in the form they arrived in, so a decoded resource re-serializes unchanged.
+//! Two representations are read into the same [`Links`]:
+//! - HAL (`Accept: application/hal+json`): an object of relations, each one link object or an
+//!   array of them; both forms are kept and written back as they arrived, so a decoded resource
+//!   re-serializes unchanged.
+//! - Altinn 2's plain JSON (`Accept: application/json`): an array of objects
+//!   `{"Rel", "Href", "Title", "MimeType", "IsTemplated", ...}`, mapped by `Rel` (`Href` to
+//!   `href`, `Title` to `title`, `MimeType` to `type`, `IsTemplated: true` to `templated`). Its
+//!   attachment fields (`FileNameWithExtension`, `Encrypted`, `SigningLocked`,
+//!   `SignedByDefault`, `FileSize`) belong to other Altinn 2 APIs and are not kept. Several
+//!   objects with one `Rel` make an array relation.
+//!
+//! A link object must be an object with an `href`: an array or a scalar in its place is a
+//! decode error at its JSON path, never a link filled by position.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +20,11 @@ use serde::{Deserialize, Serialize};
 
 /// One HAL link object.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "LinkFromMap")]
 #[non_exhaustive]
 pub struct Link {
-    /// The target URI, or a URI template when `templated` is true.
-    #[serde(default)]
+    /// The target URI, or a URI template when `templated` is true. Required: a link object
+    /// without one is a decode error.
     pub href: String,
     /// True when `href` is a URI template (RFC 6570).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +49,113 @@ pub struct Link {
     pub hreflang: Option<String>,
 }
 
+/// The fields of a [`Link`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize, Serialize)]
+struct LinkRepr {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    href: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    templated: Option<bool>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deprecation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hreflang: Option<String>,
+}
+
+impl LinkRepr {
+    /// The link, or (without an `href`) the attributes that were understood, as JSON.
+    fn into_link(self) -> Result<Link, serde_json::Value> {
+        match self.href {
+            Some(href) => Ok(Link {
+                href,
+                templated: self.templated,
+                media_type: self.media_type,
+                name: self.name,
+                title: self.title,
+                profile: self.profile,
+                deprecation: self.deprecation,
+                hreflang: self.hreflang,
+            }),
+            None => Err(serde_json::to_value(&self).unwrap_or(serde_json::Value::Null)),
+        }
+    }
+}
+
+/// [`LinkRepr`] read through [`crate::de::map_only`], so an array is never a link.
+struct LinkFromMap(LinkRepr);
+
+impl<'de> Deserialize<'de> for LinkFromMap {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only(deserializer, "a link object").map(LinkFromMap)
+    }
+}
+
+/// Why a JSON object is not a [`Link`].
+#[derive(Debug)]
+struct MissingHref;
+
+impl std::fmt::Display for MissingHref {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("missing field `href`")
+    }
+}
+
+impl TryFrom<LinkFromMap> for Link {
+    type Error = MissingHref;
+
+    fn try_from(LinkFromMap(r): LinkFromMap) -> Result<Self, MissingHref> {
+        r.into_link().map_err(|_| MissingHref)
+    }
+}
+
+/// One link of Altinn 2's plain-JSON `_links` array, as decoded.
+#[derive(Deserialize)]
+struct PlainLinkRepr {
+    #[serde(rename = "Rel", alias = "rel")]
+    rel: String,
+    #[serde(rename = "Href", alias = "href")]
+    href: String,
+    #[serde(rename = "Title", alias = "title", default)]
+    title: Option<String>,
+    #[serde(rename = "MimeType", alias = "mimeType", default)]
+    mime_type: Option<String>,
+    #[serde(rename = "IsTemplated", alias = "isTemplated", default)]
+    is_templated: Option<bool>,
+}
+
+/// [`PlainLinkRepr`] read through [`crate::de::map_only`].
+struct PlainLink(PlainLinkRepr);
+
+impl<'de> Deserialize<'de> for PlainLink {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only(deserializer, "a link object with `Rel` and `Href`").map(PlainLink)
+    }
+}
+
+impl PlainLink {
+    /// The relation and the link. `IsTemplated: false` is every plain link's default and reads
+    /// as "not said" (`None`), as a HAL link without `templated`.
+    fn into_parts(self) -> (String, Link) {
+        let r = self.0;
+        let link = Link {
+            href: r.href,
+            templated: r.is_templated.filter(|t| *t),
+            media_type: r.mime_type,
+            title: r.title,
+            ..Link::default()
+        };
+        (r.rel, link)
+    }
+}
+
 impl Link {
     /// A plain link to `href`.
     pub fn new(href: impl Into<String>) -> Self {
@@ -54,8 +173,10 @@ impl Link {
 
 /// The value of one relation: a single link or an array of links, kept in the form it arrived in.
 ///
-/// Anything else (a string, a number, `null`) is kept as [`LinkValue::Other`] rather than failing
-/// the whole response: an odd relation must not cost the user the resource it sits in.
+/// Anything else (a string, a number, `null`, an object without `href`, an array holding one) is
+/// kept as [`LinkValue::Other`] rather than failing the whole response: an odd relation must not
+/// cost the user the resource it sits in. An array or a scalar *inside* an array of links is
+/// refused, though: a link is never filled by position.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -64,7 +185,8 @@ pub enum LinkValue {
     One(Link),
     /// `"rel": [ { "href": ... }, ... ]`
     Many(Vec<Link>),
-    /// `"rel": <anything else>`, kept as sent; it holds no link.
+    /// `"rel": <anything else>`, kept as sent (of an object without `href`, the link attributes
+    /// it has); it holds no link.
     Other(serde_json::Value),
 }
 
@@ -86,12 +208,37 @@ impl<'de> serde::de::Visitor<'de> for LinkValueVisitor {
     }
 
     fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<LinkValue, M::Error> {
-        Link::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(LinkValue::One)
+        // An object without `href` is no link; it is kept as `Other` rather than failing the
+        // resource (an unknown relation may hold anything).
+        let repr = LinkRepr::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(match repr.into_link() {
+            Ok(link) => LinkValue::One(link),
+            Err(other) => LinkValue::Other(other),
+        })
     }
 
     fn visit_seq<S: serde::de::SeqAccess<'de>>(self, seq: S) -> Result<LinkValue, S::Error> {
-        Vec::<Link>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
-            .map(LinkValue::Many)
+        let items =
+            Vec::<LinkFromMap>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        let mut links = Vec::with_capacity(items.len());
+        let mut odd = Vec::new();
+        for LinkFromMap(repr) in items {
+            match repr.into_link() {
+                Ok(link) => links.push(link),
+                Err(other) => odd.push(other),
+            }
+        }
+        Ok(if odd.is_empty() {
+            LinkValue::Many(links)
+        } else {
+            // Not every item is a link: keep what was understood, as sent, holding no link.
+            let mut all: Vec<serde_json::Value> = links
+                .iter()
+                .map(|l| serde_json::to_value(l).unwrap_or(serde_json::Value::Null))
+                .collect();
+            all.extend(odd);
+            LinkValue::Other(serde_json::Value::Array(all))
+        })
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LinkValue, E> {
@@ -157,9 +304,40 @@ impl LinkValue {
 /// assert!(links.get("curies").is_none());
 /// assert_eq!(links.href("self"), Some("https://x/a"));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Altinn 2's plain-JSON array of `{Rel, Href}` objects reads into the same relations:
+///
+/// ```
+/// # use altinn_contacts_model::Links;
+/// let links: Links = serde_json::from_str(
+///     r#"[{"Rel": "self", "Href": "https://x/a", "Title": null, "IsTemplated": false, "FileSize": 0},
+///         {"Rel": "alternate", "Href": "https://x/b"}, {"Rel": "alternate", "Href": "https://x/c"}]"#,
+/// ).unwrap();
+/// assert_eq!(links.href("self"), Some("https://x/a"));
+/// assert_eq!(links.get_all("alternate").len(), 2);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Links(BTreeMap<String, LinkValue>);
+
+impl<'de> Deserialize<'de> for Links {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::de::map_or_seq::<_, BTreeMap<String, LinkValue>, PlainLink>(
+            deserializer,
+            "a HAL `_links` object or an array of `{Rel, Href}` link objects",
+        )? {
+            crate::de::MapOrSeq::Map(map) => Ok(Links(map)),
+            crate::de::MapOrSeq::Seq(plain) => {
+                let mut links = Links::new();
+                for link in plain {
+                    let (rel, link) = link.into_parts();
+                    links.push(rel, link);
+                }
+                Ok(links)
+            }
+        }
+    }
+}
 
 impl Links {
     /// No links.
@@ -185,6 +363,51 @@ impl Links {
     /// Sets `rel` to a single link, replacing what was there.
     pub fn insert(&mut self, rel: impl Into<String>, link: Link) {
         self.0.insert(rel.into(), LinkValue::One(link));
+    }
+
+    /// Adds `link` to `rel`: the relation's only link if it had none, else one more in its array.
+    pub fn push(&mut self, rel: impl Into<String>, link: Link) {
+        use std::collections::btree_map::Entry;
+        match self.0.entry(rel.into()) {
+            Entry::Vacant(slot) => {
+                slot.insert(LinkValue::One(link));
+            }
+            Entry::Occupied(mut slot) => {
+                let value = slot.get_mut();
+                match value {
+                    LinkValue::One(first) => {
+                        *value = LinkValue::Many(vec![first.clone(), link]);
+                    }
+                    LinkValue::Many(all) => all.push(link),
+                    LinkValue::Other(_) => *value = LinkValue::One(link),
+                }
+            }
+        }
+    }
+
+    /// Altinn 2's plain-JSON form of these links: an array of `{Rel, Href, Title, ...}` objects,
+    /// one per link, relations in sorted order (what the sandbox answers to
+    /// `Accept: application/json`). HAL attributes the plain form has no field for (`name`,
+    /// `profile`, `deprecation`, `hreflang`) are left out.
+    pub fn to_plain_json(&self) -> serde_json::Value {
+        let mut out = Vec::new();
+        for (rel, value) in &self.0 {
+            for link in value.as_slice() {
+                out.push(serde_json::json!({
+                    "Rel": rel,
+                    "Href": link.href,
+                    "Title": link.title,
+                    "FileNameWithExtension": null,
+                    "MimeType": link.media_type,
+                    "IsTemplated": link.is_templated(),
+                    "Encrypted": false,
+                    "SigningLocked": false,
+                    "SignedByDefault": false,
+                    "FileSize": 0,
+                }));
+            }
+        }
+        serde_json::Value::Array(out)
     }
 
     /// Builder form of [`Links::insert`] with a plain href.
@@ -216,6 +439,39 @@ mod tests {
         let err =
             crate::decode::<Links>(br#"{"alt": [{"href": "a"}, {"href": false}]}"#).unwrap_err();
         assert_eq!(err.path, "alt[1].href");
+    }
+
+    #[test]
+    fn a_link_is_never_filled_from_an_array() {
+        let err = crate::decode::<Links>(br#"{"self": [["https://x/a"]]}"#).unwrap_err();
+        assert_eq!(err.path, "self[0]");
+        let err = crate::decode::<Links>(br#"[["self", "https://x/a"]]"#).unwrap_err();
+        assert_eq!(err.path, "[0]");
+        let err = crate::decode::<Links>(br#"[{"Rel": "self"}]"#).unwrap_err();
+        assert_eq!(err.path, "[0]");
+        assert!(err.message.contains("Href"), "{err}");
+        // An object without `href` is no link, but it does not fail the resource either.
+        let links = crate::decode::<Links>(br#"{"self": {"title": "no href"}}"#).unwrap();
+        assert!(links.get("self").is_none());
+        assert!(crate::decode::<Link>(br#"{"title": "no href"}"#).is_err());
+        assert!(crate::decode::<Links>(b"\"self\"").is_err());
+    }
+
+    #[test]
+    fn plain_links_map_by_rel_and_write_back() {
+        let links: Links = serde_json::from_str(
+            r#"[{"Rel": "a", "Href": "h1", "Title": "T", "MimeType": "application/json", "IsTemplated": true},
+                {"Rel": "b", "Href": "h2", "IsTemplated": false}, {"Rel": "b", "Href": "h3"}]"#,
+        )
+        .unwrap();
+        let a = links.get("a").unwrap();
+        assert_eq!(a.title.as_deref(), Some("T"));
+        assert_eq!(a.media_type.as_deref(), Some("application/json"));
+        assert!(a.is_templated());
+        assert_eq!(links.get("b").unwrap().templated, None);
+        assert_eq!(links.get_all("b").len(), 2);
+        let again: Links = serde_json::from_value(links.to_plain_json()).unwrap();
+        assert_eq!(again, links);
     }
 
     #[test]

@@ -142,3 +142,147 @@ proptest! {
         }
     }
 }
+
+/// Every sample with its folder name (the type it decodes into), as JSON values.
+fn sample_values() -> &'static [(String, serde_json::Value)] {
+    static VALUES: std::sync::OnceLock<Vec<(String, serde_json::Value)>> =
+        std::sync::OnceLock::new();
+    VALUES.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut out = Vec::new();
+        for dir in std::fs::read_dir(&root).expect("samples/ exists") {
+            let dir = dir.expect("a directory entry").path();
+            if !dir.is_dir() {
+                continue;
+            }
+            let folder = dir.file_name().unwrap().to_string_lossy().into_owned();
+            for file in std::fs::read_dir(&dir).expect("a sample folder") {
+                let file = file.expect("a directory entry").path();
+                let value: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+                out.push((folder.clone(), value));
+            }
+        }
+        out.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.to_string().cmp(&b.1.to_string()))
+        });
+        out
+    })
+}
+
+/// JSON pointers of every value in `v` (the root included).
+fn value_pointers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                let key = k.replace('~', "~0").replace('/', "~1");
+                value_pointers(child, format!("{at}/{key}"), out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                value_pointers(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+/// The ways an identity number is fed into a field: a string, a number (and negative, float),
+/// and nested in objects and arrays, as a value and as a key.
+fn identity_forms(ssn: &str) -> Vec<serde_json::Value> {
+    let number: serde_json::Value = serde_json::from_str(ssn.trim_start_matches('0'))
+        .unwrap_or_else(|_| serde_json::json!(16117701547_u64));
+    let float: serde_json::Value =
+        serde_json::from_str(&format!("{}.5", ssn.trim_start_matches('0'))).unwrap();
+    vec![
+        serde_json::json!(ssn),
+        number.clone(),
+        serde_json::json!(-number.as_i64().unwrap_or(1)),
+        float,
+        serde_json::json!({ "x": ssn, "href": number }),
+        serde_json::json!([ssn, number]),
+        serde_json::json!([[ssn]]),
+        serde_json::json!({ ssn: { "href": number } }),
+        serde_json::json!([{ "Rel": ssn, "Href": number }]),
+    ]
+}
+
+/// True when `text` holds a run of eleven or more digits.
+fn has_identity_run(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 11 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Puts `form` at `pointer` in sample `index`, decodes it as the sample's type and checks that
+/// a failure names no identity number, in `Display` or `Debug`.
+fn check_no_identity_in_error(index: usize, pointer: &str, form: &serde_json::Value) {
+    let (folder, value) = &sample_values()[index];
+    let mut body = value.clone();
+    match body.pointer_mut(pointer) {
+        Some(slot) => *slot = form.clone(),
+        None => return,
+    }
+    let bytes = serde_json::to_vec(&body).unwrap();
+    if let Err(err) = decode_as(folder, &bytes) {
+        let shown = format!("{err} {err:?} {err:#?}");
+        assert!(
+            !has_identity_run(&shown),
+            "{folder} {pointer} = {form}: {shown}"
+        );
+    }
+}
+
+/// Every value position of every sample, every form, one identity number.
+#[test]
+fn no_decode_error_names_an_identity_number_anywhere() {
+    let forms = identity_forms("16117701547");
+    let mut failures_seen = 0;
+    for (index, (folder, value)) in sample_values().iter().enumerate() {
+        let mut pointers = Vec::new();
+        value_pointers(value, String::new(), &mut pointers);
+        for pointer in &pointers {
+            for form in &forms {
+                check_no_identity_in_error(index, pointer, form);
+                let mut body = value.clone();
+                if let Some(slot) = body.pointer_mut(pointer) {
+                    *slot = form.clone();
+                    failures_seen += usize::from(
+                        decode_as(folder, &serde_json::to_vec(&body).unwrap()).is_err(),
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        failures_seen > 1000,
+        "only {failures_seen} decode errors checked"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn identity_numbers_in_any_field_never_reach_error_text(
+        ssn in "[0-9]{11}",
+        sample in any::<prop::sample::Index>(),
+        position in any::<prop::sample::Index>(),
+        form in any::<prop::sample::Index>(),
+    ) {
+        let index = sample.index(sample_values().len());
+        let mut pointers = Vec::new();
+        value_pointers(&sample_values()[index].1, String::new(), &mut pointers);
+        let pointer = position.get(&pointers);
+        let forms = identity_forms(&ssn);
+        check_no_identity_in_error(index, pointer, form.get(&forms));
+    }
+}

@@ -195,10 +195,10 @@ pub(crate) const SERVICES: &[(&str, &str, &[&str])] = &[
 pub(crate) fn role(def: &RoleDef) -> Role {
     let (role_type, id, name, description, code) = *def;
     let mut role = Role::default();
-    role.role_type = RoleType::new(role_type);
-    role.role_definition_id = id;
-    role.role_name = name.to_owned();
-    role.role_description = description.to_owned();
+    role.role_type = Some(RoleType::new(role_type));
+    role.role_definition_id = Some(id);
+    role.role_name = Some(name.to_owned());
+    role.role_description = Some(description.to_owned());
     role.role_definition_code = Some(code.to_owned());
     role
 }
@@ -244,6 +244,6 @@ mod tests {
         assert!(service_allows("4936", "1", ["ALLEA", "loper"].into_iter()));
         assert!(!service_allows("4936", "1", ["ALLEA"].into_iter()));
         assert!(!service_allows("4936", "2", ["LOPER"].into_iter()));
-        assert_eq!(role_by_code("utinn").unwrap().role_definition_id, 11);
+        assert_eq!(role_by_code("utinn").unwrap().role_definition_id, Some(11));
     }
 }

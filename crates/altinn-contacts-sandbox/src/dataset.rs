@@ -164,7 +164,13 @@ impl Dataset {
     /// The `Name` of the organization at `pos`.
     fn name(&self, pos: u32) -> Cow<'_, str> {
         match self.entries[pos as usize].source {
-            Source::Record(i) => Cow::Borrowed(&self.records[i as usize].organization.name),
+            Source::Record(i) => Cow::Borrowed(
+                self.records[i as usize]
+                    .organization
+                    .name
+                    .as_deref()
+                    .unwrap_or_default(),
+            ),
             Source::Generated { index, .. } => Cow::Owned(self.generator.name(index)),
         }
     }
@@ -293,7 +299,7 @@ mod tests {
         let d = Dataset::build(vec![a, b], 50, 3);
         assert_eq!(d.len(), 51);
         let pos = d.find("910021451").unwrap();
-        assert_eq!(d.organization(pos).name, "SECOND");
+        assert_eq!(d.organization(pos).name.as_deref(), Some("SECOND"));
         let numbers: Vec<&str> = d.numbers().collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(d.name_order().len(), 51);

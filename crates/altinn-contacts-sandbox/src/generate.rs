@@ -381,8 +381,8 @@ impl Generator {
         let mut rng = self.stream(index, 0);
         let org_type = draw_type(&mut rng);
         let mut org = Organization::default();
-        org.name = draw_name(&mut rng, org_type);
-        org.organization_number = ReportedOrganizationNumber::new(format!("{number:09}"));
+        org.name = Some(draw_name(&mut rng, org_type));
+        org.organization_number = Some(ReportedOrganizationNumber::new(format!("{number:09}")));
         org.organization_type = org_type.map(OrganizationType::new);
         if detail == Detail::Full {
             org.last_changed = if rng.u32(0..10) == 0 {
@@ -407,7 +407,7 @@ impl Generator {
         let full = detail == Detail::Full;
         let organization = self.head(index, number, detail);
         let domain = {
-            let slug = ascii_slug(organization.name.trim());
+            let slug = ascii_slug(organization.display_name().unwrap_or_default());
             let slug: String = slug.split('-').take(2).collect::<Vec<_>>().join("-");
             format!("{slug}.no")
         };
@@ -465,7 +465,7 @@ impl Generator {
                 if padded {
                     name.push_str("   ");
                 }
-                person.contact.name = name;
+                person.contact.name = Some(name);
             }
             if let Some(ssn) = synthetic_ssn(&mut rng, full) {
                 person = person.social_security_number(ssn);
@@ -589,10 +589,10 @@ fn draw_name(rng: &mut Rng, org_type: Option<&str>) -> String {
 
 fn local_role(rng: &mut Rng) -> altinn_contacts_model::Role {
     let mut role = altinn_contacts_model::Role::default();
-    role.role_type = altinn_contacts_model::RoleType::LOCAL;
-    role.role_definition_id = 0;
-    role.role_name = "Lokal rolle".to_owned();
-    role.role_description = "Opprettet av virksomheten.\r\n".to_owned();
+    role.role_type = Some(altinn_contacts_model::RoleType::LOCAL);
+    role.role_definition_id = Some(0);
+    role.role_name = Some("Lokal rolle".to_owned());
+    role.role_description = Some("Opprettet av virksomheten.\r\n".to_owned());
     role.role_id = Some(i64::from(rng.u32(1_000_000..9_999_999)));
     role.delegator = Some(format!(
         "{} {}",
@@ -656,15 +656,17 @@ mod tests {
                 "type drawn first so filters agree with pages"
             );
             types.insert(r.organization.organization_type.clone());
-            assert_eq!(r.organization.name, g.name(i));
-            saw_letters |= r.organization.name.contains(['Æ', 'Ø', 'Å']);
+            let name = r.organization.name.as_deref().unwrap();
+            assert_eq!(name, g.name(i));
+            saw_letters |= name.contains(['Æ', 'Ø', 'Å']);
             for c in &r.official_contacts {
                 saw_phone_only |= c.email_address.as_deref() == Some("") && c.mobile().is_some();
                 saw_mail_only |= c.mobile_number.as_deref() == Some("") && c.email().is_some();
             }
             for p in &r.personal_contacts {
                 assert!(!p.roles.is_empty());
-                assert_eq!(p.contact.social_security_number.reveal().len(), 11);
+                let ssn = p.contact.social_security_number.as_ref().unwrap();
+                assert_eq!(ssn.reveal().len(), 11);
             }
         }
         assert!(types.len() > 8, "{types:?}");

@@ -1,5 +1,7 @@
 //! Answering one request: recording it, injecting faults, authenticating like Altinn, routing
-//! to the six calls, and writing HAL with absolute links back to the sandbox.
+//! to the six calls, and writing HAL with absolute links back to the sandbox (or, to
+//! `Accept: application/json` without `application/hal+json`, Altinn 2's plain JSON: a list as a
+//! bare array of its items, `_links` as an array of `{Rel, Href, ...}` objects).
 
 use std::borrow::Cow;
 use std::io;
@@ -25,8 +27,10 @@ use crate::query::{self, BadRequest, ListQuery, OrderBy, Params};
 use crate::recorder::Recorder;
 use crate::records::{OrganizationRecord, PersonRecord};
 
-/// The content type of every JSON answer, as Altinn sends it.
+/// The content type of every HAL answer, as Altinn sends it.
 pub(crate) const HAL_JSON: &str = "application/hal+json; charset=utf-8";
+/// The content type of a plain-JSON answer.
+pub(crate) const PLAIN_JSON: &str = "application/json; charset=utf-8";
 /// Where the API lives under the base URL.
 pub(crate) const API_PREFIX: &str = "/api/serviceowner";
 /// Altinn's login page, where [`Fault::LoginRedirect`] points.
@@ -61,7 +65,10 @@ pub(crate) struct ConnInfo {
 
 /// The outcome of the API proper, before faults and wire form.
 enum Reply {
-    Hal(Bytes),
+    Json {
+        body: Bytes,
+        content_type: &'static str,
+    },
     Error {
         status: StatusCode,
         reason: Cow<'static, str>,
@@ -79,9 +86,69 @@ fn bad_request(reason: BadRequest) -> Reply {
     error(StatusCode::BAD_REQUEST, reason)
 }
 
-fn hal<T: Serialize>(value: &T) -> Reply {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => Reply::Hal(Bytes::from(bytes)),
+/// Which of Altinn 2's representations a request asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Representation {
+    /// `application/hal+json`, and the default (no `Accept`, `*/*`, anything else).
+    Hal,
+    /// `application/json` without `application/hal+json`.
+    Plain,
+}
+
+impl Representation {
+    fn of(headers: &HeaderMap) -> Self {
+        let mut json = false;
+        for value in headers.get_all(header::ACCEPT) {
+            let Ok(text) = value.to_str() else { continue };
+            for media in text.split(',') {
+                let media = media.split(';').next().unwrap_or("").trim();
+                if media.eq_ignore_ascii_case("application/hal+json") {
+                    return Representation::Hal;
+                }
+                json |= media.eq_ignore_ascii_case("application/json");
+            }
+        }
+        if json {
+            Representation::Plain
+        } else {
+            Representation::Hal
+        }
+    }
+}
+
+/// A resource the sandbox serves, in both representations.
+trait Served: Serialize {
+    fn plain_json(&self) -> serde_json::Value;
+}
+
+macro_rules! served {
+    ($($t:ty),*) => {$(
+        impl Served for $t {
+            fn plain_json(&self) -> serde_json::Value {
+                self.to_plain_json()
+            }
+        }
+    )*};
+}
+
+served!(
+    Organization,
+    OrganizationList,
+    OfficialContactList,
+    PersonalContactList,
+    RoleList
+);
+
+fn json<T: Served>(value: &T, representation: Representation) -> Reply {
+    let (bytes, content_type) = match representation {
+        Representation::Hal => (serde_json::to_vec(value), HAL_JSON),
+        Representation::Plain => (serde_json::to_vec(&value.plain_json()), PLAIN_JSON),
+    };
+    match bytes {
+        Ok(bytes) => Reply::Json {
+            body: Bytes::from(bytes),
+            content_type,
+        },
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
     }
 }
@@ -108,16 +175,20 @@ fn error_response(status: StatusCode, reason: &str) -> Response<Body> {
 }
 
 fn hal_response(body: Bytes) -> Response<Body> {
+    json_response(body, HAL_JSON)
+}
+
+fn json_response(body: Bytes, content_type: &'static str) -> Response<Body> {
     let mut response = Response::new(Body::from(body));
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
 fn into_response(reply: Reply) -> Response<Body> {
     match reply {
-        Reply::Hal(body) => hal_response(body),
+        Reply::Json { body, content_type } => json_response(body, content_type),
         Reply::Error { status, reason } => error_response(status, &reason),
     }
 }
@@ -177,7 +248,7 @@ fn fault_response(
     base: &str,
 ) -> Response<Body> {
     let real_json = || match answer(state, conn, parts, base) {
-        Reply::Hal(body) if body.len() >= 2 => body,
+        Reply::Json { body, .. } if body.len() >= 2 => body,
         _ => Bytes::from_static(PLACEHOLDER_JSON),
     };
     match fault {
@@ -252,7 +323,14 @@ fn answer(state: &AppState, conn: ConnInfo, parts: &Parts, base: &str) -> Reply 
     if let Err(reply) = authenticate(state, conn, &parts.headers, &params) {
         return reply;
     }
-    route(&state.dataset, parts.uri.path(), &params, base)
+    let representation = Representation::of(&parts.headers);
+    route(
+        &state.dataset,
+        parts.uri.path(),
+        &params,
+        base,
+        representation,
+    )
 }
 
 fn authenticate(
@@ -328,7 +406,13 @@ fn percent_decode(segment: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn route(dataset: &Dataset, path: &str, params: &Params, base: &str) -> Reply {
+fn route(
+    dataset: &Dataset,
+    path: &str,
+    params: &Params,
+    base: &str,
+    representation: Representation,
+) -> Reply {
     let not_found = || error(StatusCode::NOT_FOUND, messages::NO_SUCH_RESOURCE);
     let Some(rest) = strip_prefix_ignore_case(path, API_PREFIX).and_then(|r| r.strip_prefix('/'))
     else {
@@ -340,7 +424,7 @@ fn route(dataset: &Dataset, path: &str, params: &Params, base: &str) -> Reply {
         segments.pop();
     }
     let is = |segment: &str, word: &str| segment.eq_ignore_ascii_case(word);
-    let links = LinkBase::new(base);
+    let links = LinkBase::new(base, representation);
     match segments.as_slice() {
         [o] if is(o, "organizations") => organizations(dataset, params, &links),
         [o, number] if is(o, "organizations") => one_organization(dataset, number, params, &links),
@@ -359,18 +443,26 @@ fn route(dataset: &Dataset, path: &str, params: &Params, base: &str) -> Reply {
     }
 }
 
-/// Builds the absolute hrefs of the API's links.
+/// Builds the absolute hrefs of the API's links, and writes answers in the representation
+/// the request asked for.
 struct LinkBase {
     organizations: String,
     api: String,
+    representation: Representation,
 }
 
 impl LinkBase {
-    fn new(base: &str) -> Self {
+    fn new(base: &str, representation: Representation) -> Self {
         LinkBase {
             organizations: format!("{base}{API_PREFIX}/organizations"),
             api: format!("{base}{API_PREFIX}"),
+            representation,
         }
+    }
+
+    /// The answer holding `value`, HAL or plain JSON.
+    fn reply<T: Served>(&self, value: &T) -> Reply {
+        json(value, self.representation)
     }
 
     fn organization(&self, number: &str) -> Links {
@@ -383,22 +475,28 @@ impl LinkBase {
 
     fn person(&self, number: &str, person: &PersonRecord) -> PersonalContact {
         let mut contact = person.contact.clone();
-        contact.links = Links::new().with(
-            "roles",
-            format!(
-                "{}/{number}/personalcontacts/{}/roles",
-                self.organizations, contact.personal_contact_id
+        contact.links = match &contact.personal_contact_id {
+            Some(id) => Links::new().with(
+                "roles",
+                format!(
+                    "{}/{number}/personalcontacts/{id}/roles",
+                    self.organizations
+                ),
             ),
-        );
+            None => Links::new(),
+        };
         contact
     }
 
     fn role(&self, role: &Role) -> Role {
         let mut role = role.clone();
-        role.links = Links::new().with(
-            "roledefinition",
-            format!("{}/roledefinitions/{}", self.api, role.role_definition_id),
-        );
+        role.links = match role.role_definition_id {
+            Some(id) => Links::new().with(
+                "roledefinition",
+                format!("{}/roledefinitions/{id}", self.api),
+            ),
+            None => Links::new(),
+        };
         role
     }
 }
@@ -414,13 +512,13 @@ fn served_organization(
         let record = dataset.record(pos);
         let mut org = record.organization.clone();
         let mut embedded = OrganizationEmbedded::default();
-        embedded.officialcontacts = record.official_contacts.clone();
+        embedded.official_contacts = record.official_contacts.clone();
         org.embedded = Some(embedded);
         org
     } else {
         dataset.organization(pos).into_owned()
     };
-    org.links = links.organization(org.organization_number.as_str());
+    org.links = links.organization(org.organization_number.as_ref().map_or("", |n| n.as_str()));
     org
 }
 
@@ -462,7 +560,7 @@ fn organizations(dataset: &Dataset, params: &Params, links: &LinkBase) -> Reply 
         .into_iter()
         .map(|pos| served_organization(dataset, pos, q.expand, links))
         .collect();
-    hal(&OrganizationList::from_items(
+    links.reply(&OrganizationList::from_items(
         links.organizations.clone(),
         items,
     ))
@@ -492,7 +590,7 @@ fn one_organization(dataset: &Dataset, raw: &str, params: &Params, links: &LinkB
         Err(reply) => return reply,
     };
     match query::parse_expand(params) {
-        Ok(expand) => hal(&served_organization(dataset, pos, expand, links)),
+        Ok(expand) => links.reply(&served_organization(dataset, pos, expand, links)),
         Err(reason) => bad_request(reason),
     }
 }
@@ -503,7 +601,7 @@ fn official_contacts(dataset: &Dataset, raw: &str, links: &LinkBase) -> Reply {
         Err(reply) => return reply,
     };
     let record = dataset.record(pos);
-    hal(&OfficialContactList::from_items(
+    links.reply(&OfficialContactList::from_items(
         format!("{}/{number}/officialcontacts", links.organizations),
         record.official_contacts.clone(),
     ))
@@ -543,7 +641,7 @@ fn personal_contacts(dataset: &Dataset, raw: &str, params: &Params, links: &Link
         .filter(|p| service.is_none_or(|(code, edition)| p.may_use_service(code, edition)))
         .map(|p| links.person(&number, p))
         .collect();
-    hal(&PersonalContactList::from_items(
+    links.reply(&PersonalContactList::from_items(
         format!("{}/{number}/personalcontacts", links.organizations),
         items,
     ))
@@ -566,14 +664,14 @@ fn roles(dataset: &Dataset, raw: &str, raw_person: &str, links: &LinkBase) -> Re
         return error(StatusCode::BAD_REQUEST, messages::INVALID_PERSON_ID);
     }
     let record = dataset.record(pos);
-    let Some(person) = persons(&record).find(|p| p.contact.personal_contact_id == person_id) else {
+    let Some(person) = persons(&record).find(|p| p.person_id() == person_id) else {
         return error(
             StatusCode::NOT_FOUND,
             messages::personal_contact_not_found(&person_id, &number),
         );
     };
     let items = person.roles.iter().map(|r| links.role(r)).collect();
-    hal(&RoleList::from_items(
+    links.reply(&RoleList::from_items(
         format!(
             "{}/{number}/personalcontacts/{person_id}/roles",
             links.organizations

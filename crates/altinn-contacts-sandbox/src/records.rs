@@ -55,8 +55,9 @@ impl OrganizationRecord {
     /// answers `400 Invalid organization number` for anything else, as Altinn does.
     pub fn new(organization_number: impl Into<String>, name: impl Into<String>) -> Self {
         let mut organization = Organization::default();
-        organization.organization_number = ReportedOrganizationNumber::new(organization_number);
-        organization.name = name.into();
+        organization.organization_number =
+            Some(ReportedOrganizationNumber::new(organization_number));
+        organization.name = Some(name.into());
         Self::from_organization(organization)
     }
 
@@ -132,7 +133,10 @@ impl OrganizationRecord {
 
     /// The organization number as it will be served.
     pub fn organization_number(&self) -> &str {
-        self.organization.organization_number.as_str()
+        self.organization
+            .organization_number
+            .as_ref()
+            .map_or("", |n| n.as_str())
     }
 
     /// The organization as it will be served, without `_links`.
@@ -167,8 +171,8 @@ impl PersonRecord {
     /// A person with this `PersonalContactId` (`r` + digits) and name, no contact points.
     pub fn new(person_id: impl Into<String>, name: impl Into<String>) -> Self {
         let mut contact = PersonalContact::default();
-        contact.personal_contact_id = person_id.into();
-        contact.name = name.into();
+        contact.personal_contact_id = Some(person_id.into());
+        contact.name = Some(name.into());
         Self::from_contact(contact)
     }
 
@@ -185,7 +189,7 @@ impl PersonRecord {
     /// Sets `SocialSecurityNumber`.
     #[must_use]
     pub fn social_security_number(mut self, number: impl Into<String>) -> Self {
-        self.contact.social_security_number = NationalIdentityNumber::new(number);
+        self.contact.social_security_number = Some(NationalIdentityNumber::new(number));
         self
     }
 
@@ -215,14 +219,14 @@ impl PersonRecord {
 
     /// Adds the role with this `RoleDefinitionCode` from the sandbox's catalogue (the Altinn roles
     /// of the API page, and `DAGL`, `LEDE`, `MEDL`, `REGN`, `REVI` from Enhetsregisteret). A code
-    /// the catalogue lacks becomes an `External` role with `RoleDefinitionId` 0 and the code as
-    /// its name.
+    /// the catalogue lacks becomes an `External` role without `RoleDefinitionId` and with the
+    /// code as its name.
     #[must_use]
     pub fn role_code(self, code: &str) -> Self {
         let role = crate::catalogue::role_by_code(code).unwrap_or_else(|| {
             let mut role = Role::default();
-            role.role_type = RoleType::EXTERNAL;
-            role.role_name = code.to_owned();
+            role.role_type = Some(RoleType::EXTERNAL);
+            role.role_name = Some(code.to_owned());
             role.role_definition_code = Some(code.to_owned());
             role
         });
@@ -238,7 +242,10 @@ impl PersonRecord {
 
     /// The `PersonalContactId`.
     pub fn person_id(&self) -> &str {
-        &self.contact.personal_contact_id
+        self.contact
+            .personal_contact_id
+            .as_deref()
+            .unwrap_or_default()
     }
 
     /// The personal contact as it will be served, without `_links`.

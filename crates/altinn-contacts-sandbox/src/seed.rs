@@ -45,11 +45,11 @@ fn with_changed(
 /// The Local role of the quirk records: `RoleDefinitionId` 0, no code, and delegation fields.
 fn local_delegated_role() -> Role {
     let mut role = Role::default();
-    role.role_type = RoleType::LOCAL;
-    role.role_definition_id = 0;
-    role.role_name = "Innkjøp og fakturagodkjenning".to_owned();
+    role.role_type = Some(RoleType::LOCAL);
+    role.role_definition_id = Some(0);
+    role.role_name = Some("Innkjøp og fakturagodkjenning".to_owned());
     role.role_description =
-        "Lokal rolle opprettet av virksomheten.\r\nGir tilgang til innkjøp.".to_owned();
+        Some("Lokal rolle opprettet av virksomheten.\r\nGir tilgang til innkjøp.".to_owned());
     role.role_definition_code = None;
     role.role_id = Some(1_234_567);
     role.delegator = Some("BJØRN ROLF".to_owned());

@@ -20,7 +20,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let org = client
         .organization(&"910021451".parse()?, Expand::None)
         .await?;
-    println!("{} ({})", org.display_name(), org.organization_number);
+    println!(
+        "{} ({})",
+        org.display_name().unwrap_or_default(),
+        org.organization_number
+            .as_ref()
+            .map(|n| n.as_str())
+            .unwrap_or_default()
+    );
     let official = client.follow_official_contacts(&org).await?;
     println!("  {} official contact points", official.items().len());
     let people = client
@@ -28,13 +35,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     for person in people.items() {
         // Identity numbers print masked: `NationalIdentityNumber` never shows its digits.
+        // A field Altinn did not send is `None`; print it as an empty string.
+        let fnr = person
+            .social_security_number
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         println!(
-            "  {} (fnr {})",
-            person.display_name(),
-            person.social_security_number
+            "  {} (fnr {fnr})",
+            person.display_name().unwrap_or_default()
         );
         for role in client.follow_roles(person).await?.items() {
-            println!("    {}", role.role_name);
+            println!("    {}", role.role_name.as_deref().unwrap_or_default());
         }
     }
     Ok(())

@@ -846,7 +846,14 @@ async fn mixed_transient_faults_while_paging_lose_and_repeat_nothing() {
             .organizations(OrganizationsQuery::new())
             .page_size(25)
             .stream()
-            .map(|r| r.map(|o| o.organization_number.as_str().to_owned()))
+            .map(|r| {
+                r.map(|o| {
+                    o.organization_number
+                        .as_ref()
+                        .map(|n| n.as_str().to_owned())
+                        .unwrap_or_default()
+                })
+            })
             .collect::<Vec<_>>()
             .await
     };

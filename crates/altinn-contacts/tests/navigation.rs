@@ -11,7 +11,7 @@ const BASE: &str = "https://www.altinn.no/api/serviceowner/organizations/9100214
 
 fn organization(base: &str) -> Organization {
     let mut o = Organization::default();
-    o.name = "DIGDIR".into();
+    o.name = Some("DIGDIR".into());
     o.links = Links::new()
         .with("self", base)
         .with("officialcontacts", format!("{base}/officialcontacts"))
@@ -43,7 +43,7 @@ async fn organization_to_official_and_personal_contacts_to_roles() {
         .times(1)
         .returning(|_, _| {
             let mut p = PersonalContact::default();
-            p.personal_contact_id = "r50022994".into();
+            p.personal_contact_id = Some("r50022994".into());
             p.links =
                 Links::new().with("roles", format!("{BASE}/personalcontacts/r50022994/roles"));
             Ok(PersonalContactList::from_items("x", vec![p]))
@@ -53,7 +53,7 @@ async fn organization_to_official_and_personal_contacts_to_roles() {
         .times(1)
         .returning(|_, _| {
             let mut r = Role::default();
-            r.role_name = "Daglig leder".into();
+            r.role_name = Some("Daglig leder".into());
             Ok(RoleList::from_items("x", vec![r]))
         });
     let client = Client::from_api(mock).with_origin(altinn());
@@ -68,7 +68,7 @@ async fn organization_to_official_and_personal_contacts_to_roles() {
         .await
         .unwrap();
     let roles = client.follow_roles(&people.items()[0]).await.unwrap();
-    assert_eq!(roles.items()[0].role_name, "Daglig leder");
+    assert_eq!(roles.items()[0].role_name.as_deref(), Some("Daglig leder"));
 }
 
 #[tokio::test]

@@ -13,8 +13,10 @@ type Calls = Arc<Mutex<Vec<(Option<u32>, Option<u64>)>>>;
 
 fn org(i: u64) -> Organization {
     let mut o = Organization::default();
-    o.name = format!("ORG {i}");
-    o.organization_number = altinn_contacts::ReportedOrganizationNumber::new(format!("{i:09}"));
+    o.name = Some(format!("ORG {i}"));
+    o.organization_number = Some(altinn_contacts::ReportedOrganizationNumber::new(format!(
+        "{i:09}"
+    )));
     o
 }
 
@@ -39,7 +41,14 @@ fn server(total: u64, max_top: u32) -> (MockContactsApi, Calls) {
 
 fn numbers(orgs: &[Organization]) -> Vec<u64> {
     orgs.iter()
-        .map(|o| o.organization_number.as_str().parse().unwrap())
+        .map(|o| {
+            o.organization_number
+                .as_ref()
+                .unwrap()
+                .as_str()
+                .parse()
+                .unwrap()
+        })
         .collect()
 }
 

@@ -153,13 +153,13 @@ async fn paging_over_every_organization_and_following_links() {
     assert_eq!(all.len(), sandbox.organization_count());
     let numbers: Vec<String> = all
         .iter()
-        .map(|o| o.organization_number.as_str().to_owned())
+        .map(|o| o.organization_number.as_ref().unwrap().as_str().to_owned())
         .collect();
     assert_eq!(numbers, sandbox.organization_numbers());
 
     let digdir = all
         .iter()
-        .find(|o| o.organization_number.as_str() == "910021451")
+        .find(|o| o.organization_number.as_ref().unwrap().as_str() == "910021451")
         .unwrap();
     let official = client.follow_official_contacts(digdir).await.unwrap();
     assert!(!official.items().is_empty());

@@ -34,6 +34,8 @@ pub(crate) struct StructHint {
     pub(crate) doc: Option<String>,
     /// File stem under the output folder (`organization` for `organization.rs`).
     pub(crate) file: Option<String>,
+    /// Lines of a doc example (Rust code run as a doctest), shown under `# Example`.
+    pub(crate) example: Vec<String>,
 }
 
 /// A hand-written Rust type standing in for what inference would produce.
@@ -47,6 +49,9 @@ pub(crate) struct Mapping {
     pub(crate) always_optional: bool,
     /// String values that mean "absent": inference counts them as `null`.
     pub(crate) absent: Vec<String>,
+    /// The type is a collection (links, say): a missing or `null` value reads as its empty
+    /// default instead of `None`, since "no links" is what a missing `_links` means.
+    pub(crate) empty_when_absent: bool,
 }
 
 /// What a hint says about one field.
@@ -72,7 +77,8 @@ pub(crate) struct FormatHint {
 /// String formats the generator can recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Recognizer {
-    /// `YYYY-MM-DDTHH:MM:SS` with an optional fraction and no offset (Altinn's timestamps).
+    /// `YYYY-MM-DDTHH:MM:SS` with an optional fraction and an optional offset or `Z`
+    /// (Altinn's timestamps).
     DateTime,
 }
 
@@ -87,13 +93,13 @@ impl Recognizer {
     /// True when `s` has this format.
     pub(crate) fn matches(self, s: &str) -> bool {
         match self {
-            Recognizer::DateTime => is_civil_date_time(s),
+            Recognizer::DateTime => is_date_time(s),
         }
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` optionally followed by `.` and 1 to 9 digits, nothing else.
-fn is_civil_date_time(s: &str) -> bool {
+/// `YYYY-MM-DDTHH:MM:SS`, optionally `.` and 1 to 9 digits, optionally `Z` or `±HH:MM`.
+fn is_date_time(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
         b.get(range)
@@ -114,13 +120,25 @@ fn is_civil_date_time(s: &str) -> bool {
     if !base {
         return false;
     }
-    match &b[19..] {
+    let rest = &b[19..];
+    let offset_at = rest
+        .iter()
+        .position(|c| matches!(c, b'Z' | b'+' | b'-'))
+        .unwrap_or(rest.len());
+    let (fraction, offset) = rest.split_at(offset_at);
+    let fraction_ok = match fraction {
         [] => true,
-        [b'.', fraction @ ..] => {
-            (1..=9).contains(&fraction.len()) && fraction.iter().all(u8::is_ascii_digit)
+        [b'.', digits @ ..] => {
+            (1..=9).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
         }
         _ => false,
-    }
+    };
+    let offset_ok = match offset {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
+        _ => false,
+    };
+    fraction_ok && offset_ok
 }
 
 impl Hints {
@@ -150,9 +168,9 @@ impl Hints {
                 "paths" => {
                     for (path, v) in object(value, "paths")? {
                         let name = string(v, &format!("paths.{path}"))?;
-                        if !path.contains('.') {
+                        if !path.contains('.') && !path.ends_with("[]") {
                             return Err(Error::new(format!(
-                                "paths.{path}: expected `Struct.field` or `Struct.field[]`"
+                                "paths.{path}: expected `Struct.field`, `Struct.field[]` or `Struct[]`"
                             )));
                         }
                         hints.paths.push((path.clone(), name));
@@ -204,10 +222,21 @@ fn parse_struct(name: &str, value: &Value) -> Result<StructHint, Error> {
         name: name.to_owned(),
         doc: None,
         file: None,
+        example: Vec::new(),
     };
     for (key, v) in object(value, &at)? {
         match key.as_str() {
             "doc" => hint.doc = Some(string(v, &format!("{at}.doc"))?),
+            "example" => {
+                let Value::Array(lines) = v else {
+                    return Err(Error::new(format!(
+                        "{at}.example: expected an array of code lines"
+                    )));
+                };
+                for line in lines {
+                    hint.example.push(string(line, &format!("{at}.example[]"))?);
+                }
+            }
             "file" => {
                 let file = string(v, &format!("{at}.file"))?;
                 if file == "mod"
@@ -273,6 +302,15 @@ fn parse_mapping(
                 mapping.always_optional = *b;
                 has_other = true;
             }
+            "empty_when_absent" => {
+                let Value::Bool(b) = v else {
+                    return Err(Error::new(format!(
+                        "{at}.empty_when_absent: expected true or false"
+                    )));
+                };
+                mapping.empty_when_absent = *b;
+                has_other = true;
+            }
             "absent" => {
                 let Value::Array(items) = v else {
                     return Err(Error::new(format!("{at}.absent: expected an array")));
@@ -292,7 +330,7 @@ fn parse_mapping(
         (true, _) => Ok(Some(mapping)),
         (false, false) => Ok(None),
         (false, true) => Err(Error::new(format!(
-            "{at}: `with`, `always_optional` and `absent` need a `type`"
+            "{at}: `with`, `always_optional`, `empty_when_absent` and `absent` need a `type`"
         ))),
     }
 }
@@ -321,19 +359,23 @@ mod tests {
             "2015-10-27T12:43:02.23",
             "2017-03-22T10:42:34.713",
             "0001-01-01T00:00:00",
+            "2014-11-05T00:00:00Z",
+            "2016-10-10T09:16:30.0784402+02:00",
+            "2014-11-05T00:00:00-01:00",
         ] {
-            assert!(is_civil_date_time(ok), "{ok}");
+            assert!(is_date_time(ok), "{ok}");
         }
         for bad in [
             "",
             "2014-11-05",
-            "2014-11-05T00:00:00Z",
-            "2014-11-05T00:00:00+01:00",
+            "2014-11-05T00:00:00+0100",
             "2014-11-05 00:00:00",
             "2014-11-05T00:00:00.",
+            "2014-11-05T00:00:00.Z",
+            "2014-11-05T00:00:00ZZ",
             "r50022994",
         ] {
-            assert!(!is_civil_date_time(bad), "{bad}");
+            assert!(!is_date_time(bad), "{bad}");
         }
     }
 
@@ -353,7 +395,7 @@ mod tests {
     fn reads_every_section() {
         let hints = Hints::from_value(&serde_json::json!({
             "$comment": ["free text"],
-            "structs": {"A": {"doc": "An A.", "file": "a"}},
+            "structs": {"A": {"doc": "An A.", "file": "a", "example": ["let a = 1;"]}},
             "paths": {"A.items[]": "B"},
             "fields": {"A.X": {"type": "crate::X", "rename": "x_value"}, "Y": {"rename": "y"}},
             "formats": {"date-time": {"type": "crate::T", "with": "crate::t", "always_optional": true, "absent": [""]}},
@@ -361,6 +403,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(hints.structs[0].file.as_deref(), Some("a"));
+        assert_eq!(hints.structs[0].example, vec!["let a = 1;".to_owned()]);
         assert_eq!(hints.paths, vec![("A.items[]".to_owned(), "B".to_owned())]);
         assert_eq!(
             hints.fields[0].1.mapping.as_ref().unwrap().rust_type,

@@ -4,15 +4,22 @@
 //! field). Observations of the same struct merge, wherever they were seen: an `Organization`
 //! inside a list page and an `Organization` fetched on its own teach the same struct. For each
 //! field inference counts how often it was present, how often `null` (or a value the hints call
-//! "absent"), and which JSON kinds it held; from that follow its type and whether it is optional:
+//! "absent"), and which JSON kinds it held; from that follow its type and its [`Presence`]:
 //!
-//! - present and non-null in every observation: a plain field (`null` later reads as default);
-//! - `null` in some observation: `Option`, and `None` is written back as `null`;
-//! - missing from some observation but never `null`: `Option`, and `None` is left out.
+//! - present and non-null in every observation: [`Presence::Required`];
+//! - `null` in some observation: [`Presence::Nullable`] (`None` is written back as `null`);
+//! - missing from some observation but never `null`: [`Presence::Omittable`] (`None` is left
+//!   out).
 //!
-//! Kinds: integers are `i64`, any fraction makes `f64`, strings `String` (or a hinted format's
-//! type), objects a named struct, arrays `Vec` of their items' type; a field whose kinds disagree,
-//! or that was only ever `null`, holds a `serde_json::Value`.
+//! Presence records what the samples showed; `emit` makes every scalar an `Option` whatever it
+//! is (a value the server did not send is never a default), and a collection an `Option` only
+//! when it is not `Required`.
+//!
+//! Kinds: integers are `i64` (strings of digits seen next to integers count as integers), any
+//! fraction makes `f64`, strings `String` (or a hinted format's type), objects a named struct,
+//! arrays `Vec` of their items' type; a field whose kinds disagree, or that was only ever `null`,
+//! holds a `serde_json::Value`. A root sample that is an array is a list in Altinn 2's plain-JSON
+//! form: its items teach the list's item struct, and the list gets a [`SeqForm`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -49,6 +56,24 @@ pub(crate) struct StructDef {
     /// False when a field (or a nested struct's field) is a float, which has no `Eq`.
     pub(crate) eq: bool,
     pub(crate) fields: Vec<FieldDef>,
+    /// Lines of a doc example, from the hints.
+    pub(crate) example: Vec<String>,
+    /// Some samples of this root type are a bare array of items (Altinn 2's plain-JSON form of
+    /// a list): the struct also decodes from such an array.
+    pub(crate) seq: Option<SeqForm>,
+    /// A record (an array item, or a root that is not a list): an object holding none of its
+    /// fields is refused rather than decoded into a record of nothing.
+    pub(crate) record: bool,
+}
+
+/// Where the items of a bare-array sample go in a list struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SeqForm {
+    /// The item struct.
+    pub(crate) item: String,
+    /// Rust field names from the list struct down to the `Vec` of items
+    /// (`["embedded", "organizations"]`).
+    pub(crate) path: Vec<String>,
 }
 
 /// One field of a struct.
@@ -64,12 +89,18 @@ pub(crate) struct FieldDef {
     pub(crate) presence: Presence,
     /// A serde `with` module for the field.
     pub(crate) with: Option<String>,
+    /// A collection (a struct, an array, or a type hinted `empty_when_absent`): missing or `null`
+    /// reads as empty rather than `None`, unless the samples show it missing or `null`.
+    pub(crate) container: bool,
+    /// String values the hints say mean "absent" for this field's type.
+    pub(crate) absent_values: Vec<String>,
 }
 
 /// How a field's absence shows in the samples, which decides `Option` and how `None` is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Presence {
-    /// Present and non-null in every sample: a plain field, `null` reads as its default.
+    /// Present and non-null in every sample. A scalar is still `Option` (written as `null` when
+    /// `None`); a collection is not, and reads missing or `null` as empty.
     Required,
     /// `null` in some sample (or always optional by hint): `Option`, `None` written as `null`.
     Nullable,
@@ -166,12 +197,24 @@ impl Shape {
             && self.arrays == 0
     }
 
+    /// True when integers were seen and every string seen was a run of digits: Altinn 2 wrote
+    /// some integers as strings (`"4"`), which the model reads as integers.
+    fn digit_strings_with_ints(&self) -> bool {
+        self.ints > 0
+            && self.floats == 0
+            && self
+                .strings
+                .keys()
+                .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+    }
+
     /// The type of the values seen here (without `Option` for the nulls).
     fn ty(&self) -> Ty {
+        let digit_strings = self.digit_strings_with_ints();
         let kinds = [
             self.bools > 0,
             self.ints + self.floats > 0,
-            !self.strings.is_empty(),
+            !self.strings.is_empty() && !digit_strings,
             self.objects > 0,
             self.arrays > 0,
         ];
@@ -238,6 +281,12 @@ struct Inferrer<'h> {
     discovered: Vec<String>,
     used_paths: BTreeSet<String>,
     used_fields: BTreeSet<String>,
+    /// Root types with bare-array samples, to their item struct.
+    seq_roots: BTreeMap<String, String>,
+    /// Structs seen as items of an array.
+    array_items: BTreeSet<String>,
+    /// Structs that are the root of some sample.
+    roots: BTreeSet<String>,
 }
 
 /// Infers the model from the samples, guided by the hints.
@@ -248,21 +297,73 @@ pub(crate) fn infer(samples: &[Sample], hints: &Hints) -> Result<Model, Error> {
         discovered: Vec::new(),
         used_paths: BTreeSet::new(),
         used_fields: BTreeSet::new(),
+        seq_roots: BTreeMap::new(),
+        array_items: BTreeSet::new(),
+        roots: BTreeSet::new(),
     };
+    // Objects first, so a root type is discovered (and ordered) by its object form.
     for sample in samples {
-        let Value::Object(map) = &sample.value else {
-            return Err(Error::new(format!(
-                "{}: a sample must be a JSON object",
-                sample.file.display()
-            )));
-        };
-        inferrer.observe_object(&sample.root, map, None);
+        if let Value::Object(map) = &sample.value {
+            inferrer.roots.insert(sample.root.clone());
+            inferrer.observe_object(&sample.root, map, None);
+        }
+    }
+    for sample in samples {
+        match &sample.value {
+            Value::Object(_) => {}
+            Value::Array(items) => inferrer.observe_bare_list(sample, items)?,
+            _ => {
+                return Err(Error::new(format!(
+                    "{}: a sample must be a JSON object (or, for a list, an array of objects)",
+                    sample.file.display()
+                )));
+            }
+        }
     }
     inferrer.check_hints_used(samples)?;
     inferrer.build()
 }
 
 impl Inferrer<'_> {
+    /// A bare array at the root: the plain-JSON form of a list. Its items are the struct the
+    /// hints name at `Root[]` (else `RootItem`), and the root must also have an object form.
+    fn observe_bare_list(&mut self, sample: &Sample, items: &[Value]) -> Result<(), Error> {
+        let root = sample.root.as_str();
+        if !self.structs.contains_key(root) {
+            return Err(Error::new(format!(
+                "{}: a bare array needs an object sample of `{root}` too, to know where its items go",
+                sample.file.display()
+            )));
+        }
+        let path = format!("{root}[]");
+        let item = match self.hints.paths.iter().find(|(p, _)| *p == path) {
+            Some((_, name)) => {
+                self.used_paths.insert(path);
+                name.clone()
+            }
+            None => format!("{root}Item"),
+        };
+        for value in items {
+            let Value::Object(map) = value else {
+                return Err(Error::new(format!(
+                    "{}: the items of a bare array must be objects",
+                    sample.file.display()
+                )));
+            };
+            self.array_items.insert(item.clone());
+            self.observe_object(&item, map, Some((root.to_owned(), "[]".to_owned(), 1)));
+        }
+        if !self.structs.contains_key(&item) {
+            // An empty array says nothing about items; the struct must come from elsewhere.
+            return Err(Error::new(format!(
+                "{}: no sample shows an item of `{root}` (`{item}`)",
+                sample.file.display()
+            )));
+        }
+        self.seq_roots.insert(root.to_owned(), item);
+        Ok(())
+    }
+
     fn observe_object(
         &mut self,
         name: &str,
@@ -335,6 +436,9 @@ impl Inferrer<'_> {
                 shape.objects += 1;
                 if let Some((parent, field)) = owner {
                     let name = self.struct_name_for(parent, field, depth);
+                    if depth > 0 {
+                        self.array_items.insert(name.clone());
+                    }
                     self.observe_object(
                         &name,
                         map,
@@ -439,7 +543,29 @@ impl Inferrer<'_> {
                 file: self.file_of(name),
                 eq: true,
                 fields,
+                example: self
+                    .hints
+                    .struct_hint(name)
+                    .map(|h| h.example.clone())
+                    .unwrap_or_default(),
+                seq: None,
+                record: self.array_items.contains(name)
+                    || (self.roots.contains(name) && !self.seq_roots.contains_key(name)),
             });
+        }
+        for (root, item) in &self.seq_roots {
+            let path = seq_path(&structs, root, item).ok_or_else(|| {
+                Error::new(format!(
+                    "`{root}` has bare-array samples of `{item}`, but no single non-optional path \
+                     from `{root}` to a `Vec<{item}>` to put them in"
+                ))
+            })?;
+            if let Some(s) = structs.iter_mut().find(|s| s.name == *root) {
+                s.seq = Some(SeqForm {
+                    item: item.clone(),
+                    path,
+                });
+            }
         }
         mark_eq(&mut structs);
         Ok(Model { structs })
@@ -488,13 +614,17 @@ impl Inferrer<'_> {
             Some(m) => Ty::Path(m.rust_type.clone()),
             None => shape.ty(),
         };
+        let container = matches!(ty, Ty::Struct(_) | Ty::Vec(_))
+            || mapping.is_some_and(|m| m.empty_when_absent);
         FieldDef {
             json: json.to_owned(),
             rust: rust_field_name(hint.rename.as_deref().unwrap_or(&snake_case(json))),
-            doc: hint.doc.unwrap_or_else(|| format!("`{json}`")),
+            doc: hint.doc.unwrap_or_default(),
             ty,
             presence,
             with: mapping.and_then(|m| m.with.clone()),
+            container,
+            absent_values: mapping.map(|m| m.absent.clone()).unwrap_or_default(),
         }
     }
 
@@ -525,6 +655,40 @@ impl Inferrer<'_> {
         }
         snake_case(current)
     }
+}
+
+/// The Rust field names from `root` down to its only `Vec<item>`, through fields that are never
+/// `Option` (so a bare array's items can be put there without inventing anything else).
+fn seq_path(structs: &[StructDef], root: &str, item: &str) -> Option<Vec<String>> {
+    fn walk(
+        structs: &[StructDef],
+        name: &str,
+        item: &str,
+        prefix: &mut Vec<String>,
+        found: &mut Vec<Vec<String>>,
+        depth: usize,
+    ) {
+        let Some(s) = structs.iter().find(|s| s.name == name) else {
+            return;
+        };
+        if depth > structs.len() {
+            return;
+        }
+        for f in s.fields.iter().filter(|f| f.presence == Presence::Required) {
+            prefix.push(f.rust.clone());
+            match &f.ty {
+                Ty::Vec(inner) if **inner == Ty::Struct(item.to_owned()) => {
+                    found.push(prefix.clone())
+                }
+                Ty::Struct(child) => walk(structs, child, item, prefix, found, depth + 1),
+                _ => {}
+            }
+            prefix.pop();
+        }
+    }
+    let mut found = Vec::new();
+    walk(structs, root, item, &mut Vec::new(), &mut found, 0);
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 fn collect_keys<'v>(value: &'v Value, keys: &mut BTreeSet<&'v str>) {
@@ -784,5 +948,76 @@ mod tests {
         };
         let err = infer(&[sample], &hints).unwrap_err();
         assert!(err.message().contains("both become `user_id`"), "{err}");
+    }
+
+    #[test]
+    fn a_bare_array_sample_gives_the_list_a_seq_form() {
+        let m = model(
+            &[
+                (
+                    "L",
+                    json!({"_links": {}, "_embedded": {"items": [{"Id": 1}]}}),
+                ),
+                ("L", json!([{"Id": "2", "Extra": true}, {"Id": 3}])),
+            ],
+            json!({"paths": {"L._embedded": "LEmb", "LEmb.items[]": "Item", "L[]": "Item"}}),
+        );
+        let list = m.structs.iter().find(|s| s.name == "L").unwrap();
+        assert_eq!(
+            list.seq,
+            Some(SeqForm {
+                item: "Item".into(),
+                path: vec!["embedded".into(), "items".into()],
+            })
+        );
+        // Items merge across both forms; a string of digits next to integers is an integer.
+        assert_eq!(field(&m, "Item", "Id").ty, Ty::I64);
+        assert_eq!(field(&m, "Item", "Extra").presence, Presence::Omittable);
+        let item = m.structs.iter().find(|s| s.name == "Item").unwrap();
+        assert!(item.seq.is_none());
+        assert!(item.record, "an array item is a record");
+        assert!(!list.record, "a list is not");
+        assert!(!m.structs.iter().find(|s| s.name == "LEmb").unwrap().record);
+    }
+
+    #[test]
+    fn a_bare_array_needs_an_object_form_and_object_items() {
+        let hints = Hints::from_value(&json!({})).unwrap();
+        let sample = |value: Value| Sample {
+            root: "L".into(),
+            file: PathBuf::from("l.json"),
+            value,
+        };
+        let err = infer(&[sample(json!([{"Id": 1}]))], &hints).unwrap_err();
+        assert!(err.message().contains("needs an object sample"), "{err}");
+        let err = infer(
+            &[sample(json!({"items": [{"Id": 1}]})), sample(json!([1, 2]))],
+            &hints,
+        )
+        .unwrap_err();
+        assert!(err.message().contains("must be objects"), "{err}");
+        let err = infer(
+            &[
+                sample(json!({"items": [{"Id": 1}]})),
+                sample(json!([{"Id": 2}])),
+            ],
+            &hints,
+        )
+        .unwrap_err();
+        assert!(
+            err.message().contains("no single non-optional path"),
+            "{err}"
+        );
+        let err = infer(&[sample(json!("text"))], &hints).unwrap_err();
+        assert!(err.message().contains("must be a JSON object"), "{err}");
+    }
+
+    #[test]
+    fn digit_strings_alone_stay_strings() {
+        let m = model(
+            &[("A", json!({"Code": "0085"})), ("A", json!({"Code": "12"}))],
+            json!({}),
+        );
+        assert_eq!(field(&m, "A", "Code").ty, Ty::String);
     }
 }

@@ -8,61 +8,220 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An official contact point of an organization (`officialcontacts`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// An official contact point of an organization: what altinn.no shows as "Felles kontaktinformasjon
+/// for virksomheten" (`officialcontacts`). Each holds a mobile number or an e-mail address, usually
+/// one of them.
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, OfficialContact};
+///
+/// let contact: OfficialContact = decode(br#"{"MobileNumber": "", "MobileNumberChanged": "0001-01-01T00:00:00",
+///   "EMailAddress": "post@firma.no", "EMailAddressChanged": "2017-06-15T09:07:20.84"}"#)?;
+/// // Altinn writes an unused contact point as "" and its date as year 1: both mean none.
+/// assert_eq!(contact.mobile(), None);
+/// assert!(contact.mobile_number_changed.is_none());
+/// assert_eq!(contact.email(), Some("post@firma.no"));
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OfficialContact {
-    /// `MobileNumber`
-    #[serde(rename = "MobileNumber", default)]
+    /// The mobile phone number of this contact point; `""` when it holds an e-mail address only
+    /// (see `mobile()`).
+    ///
+    /// JSON `MobileNumber`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
+    #[serde(rename = "MobileNumber")]
     pub mobile_number: Option<String>,
-    /// `MobileNumberChanged`
+    /// When the mobile number was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `MobileNumberChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "MobileNumberChanged",
-        default,
-        with = "crate::timestamp::optional"
+        serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub mobile_number_changed: Option<crate::Timestamp>,
-    /// `EMailAddress`
-    #[serde(rename = "EMailAddress", default)]
+    /// The e-mail address of this contact point; `""` when it holds a mobile number only (see
+    /// `email()`).
+    ///
+    /// JSON `EMailAddress`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
+    #[serde(rename = "EMailAddress")]
     pub email_address: Option<String>,
-    /// `EMailAddressChanged`
+    /// When the e-mail address was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `EMailAddressChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "EMailAddressChanged",
-        default,
-        with = "crate::timestamp::optional"
+        serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub email_address_changed: Option<crate::Timestamp>,
 }
 
-/// The official contacts of one organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The fields of [`OfficialContact`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OfficialContactRepr {
+    #[serde(rename = "MobileNumber", default)]
+    mobile_number: Option<String>,
+    #[serde(
+        rename = "MobileNumberChanged",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    mobile_number_changed: Option<crate::Timestamp>,
+    #[serde(rename = "EMailAddress", default)]
+    email_address: Option<String>,
+    #[serde(
+        rename = "EMailAddressChanged",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    email_address_changed: Option<crate::Timestamp>,
+}
+
+impl From<OfficialContactRepr> for OfficialContact {
+    fn from(repr: OfficialContactRepr) -> Self {
+        OfficialContact {
+            mobile_number: repr.mobile_number,
+            mobile_number_changed: repr.mobile_number_changed,
+            email_address: repr.email_address,
+            email_address_changed: repr.email_address_changed,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OfficialContact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::record::<_, OfficialContactRepr>(
+            deserializer,
+            "an `OfficialContact` object",
+            &[
+                "MobileNumber",
+                "MobileNumberChanged",
+                "EMailAddress",
+                "EMailAddressChanged",
+            ],
+        )
+        .map(Self::from)
+    }
+}
+
+/// The official contact points of one organization (`organizations/{orgno}/officialcontacts`).
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, OfficialContactList};
+///
+/// let list: OfficialContactList = decode(br#"{"_embedded": {
+///   "officialcontacts": [{"MobileNumber": "22334455"}, {"EMailAddress": "post@firma.no"}]}}"#)?;
+/// let mobiles: Vec<&str> = list.items().iter().filter_map(|c| c.mobile()).collect();
+/// assert_eq!(mobiles, ["22334455"]);
+/// // An array where an object belongs is refused, with the JSON path of the mistake.
+/// let err = decode::<OfficialContactList>(br#"[["22334455"]]"#).unwrap_err();
+/// assert_eq!(err.path, "[0]");
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OfficialContactList {
-    /// `_links`
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
+    pub links: crate::Links,
+    /// The official contact points.
+    ///
+    /// JSON `_embedded`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_embedded")]
+    pub embedded: OfficialContactListEmbedded,
+}
+
+/// The fields of [`OfficialContactList`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OfficialContactListRepr {
     #[serde(
         rename = "_links",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub links: crate::Links,
-    /// `_embedded`
+    links: crate::Links,
     #[serde(
         rename = "_embedded",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub embedded: OfficialContactListEmbedded,
+    embedded: OfficialContactListEmbedded,
+}
+
+impl From<OfficialContactListRepr> for OfficialContactList {
+    fn from(repr: OfficialContactListRepr) -> Self {
+        OfficialContactList {
+            links: repr.links,
+            embedded: repr.embedded,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OfficialContactList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::de::map_or_seq::<_, OfficialContactListRepr, OfficialContact>(
+            deserializer,
+            "an `OfficialContactList` object or an array of `OfficialContact` objects",
+        )? {
+            crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),
+            crate::de::MapOrSeq::Seq(items) => {
+                let mut list = Self::default();
+                list.embedded.official_contacts = items;
+                Ok(list)
+            }
+        }
+    }
 }
 
 /// `_embedded` of an [`OfficialContactList`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OfficialContactListEmbedded {
-    /// `officialcontacts`
+    /// The official contact points of the organization.
+    ///
+    /// JSON `officialcontacts`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "officialcontacts")]
+    pub official_contacts: Vec<OfficialContact>,
+}
+
+/// The fields of [`OfficialContactListEmbedded`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OfficialContactListEmbeddedRepr {
     #[serde(
         rename = "officialcontacts",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub officialcontacts: Vec<OfficialContact>,
+    official_contacts: Vec<OfficialContact>,
+}
+
+impl From<OfficialContactListEmbeddedRepr> for OfficialContactListEmbedded {
+    fn from(repr: OfficialContactListEmbeddedRepr) -> Self {
+        OfficialContactListEmbedded {
+            official_contacts: repr.official_contacts,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OfficialContactListEmbedded {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only::<_, OfficialContactListEmbeddedRepr>(
+            deserializer,
+            "an `OfficialContactListEmbedded` object",
+        )
+        .map(Self::from)
+    }
 }

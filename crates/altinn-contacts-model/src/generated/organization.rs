@@ -11,87 +11,296 @@ use serde::{Deserialize, Serialize};
 
 use super::OfficialContact;
 
-/// One organization (`organizations`, `organizations/{orgno}`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One organization as Altinn knows it, with links to its contact information (`organizations`,
+/// `organizations/{orgno}`).
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, Organization};
+///
+/// let body = br#"{"Name": "HERDLA OG SAULAND ", "OrganizationNumber": "010000211",
+///   "Type": "IS", "LastChanged": "2014-11-05T00:00:00", "LastConfirmed": null,
+///   "_links": {"officialcontacts": {"href": "https://www.altinn.no/api/serviceowner/organizations/010000211/officialcontacts"}}}"#;
+/// let org: Organization = decode(body)?;
+/// assert_eq!(org.display_name(), Some("HERDLA OG SAULAND"));
+/// assert_eq!(org.organization_number.as_ref().map(|n| n.as_str()), Some("010000211"));
+/// assert!(org.last_changed.is_some() && org.last_confirmed.is_none());
+/// assert!(org.links.href("officialcontacts").is_some());
+/// // Not expanded with `$expand=OfficialContacts`: nothing embedded.
+/// assert!(org.embedded.is_none() && org.official_contacts().is_empty());
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Organization {
-    /// `Name`
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub name: String,
-    /// `OrganizationNumber`
-    #[serde(
-        rename = "OrganizationNumber",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub organization_number: crate::ReportedOrganizationNumber,
-    /// `Type`
-    #[serde(rename = "Type", default)]
+    /// The organization's name from Enhetsregisteret, sometimes padded with trailing spaces (see
+    /// [`Organization::display_name`]).
+    ///
+    /// JSON `Name`. `None` when the response lacks it or sends `null` (every sample carries it).
+    #[serde(rename = "Name")]
+    pub name: Option<String>,
+    /// The organization number (organisasjonsnummer) as Altinn reported it; kept even when
+    /// malformed (test data holds padded values).
+    ///
+    /// JSON `OrganizationNumber`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
+    #[serde(rename = "OrganizationNumber")]
+    pub organization_number: Option<crate::ReportedOrganizationNumber>,
+    /// The organisation form code from Enhetsregisteret (AS, ENK, BEDR, ...).
+    ///
+    /// JSON `Type`. `None` when the response lacks it or sends `null` (`null` in some samples).
+    #[serde(rename = "Type")]
     pub organization_type: Option<crate::OrganizationType>,
-    /// `LastChanged`
-    #[serde(rename = "LastChanged", default, with = "crate::timestamp::optional")]
+    /// When the organization's contact information in Altinn was last changed (Norwegian local
+    /// time: [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `LastChanged`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    #[serde(
+        rename = "LastChanged",
+        serialize_with = "crate::timestamp::optional::serialize"
+    )]
     pub last_changed: Option<crate::Timestamp>,
-    /// `LastConfirmed`
-    #[serde(rename = "LastConfirmed", default, with = "crate::timestamp::optional")]
+    /// When the organization last confirmed its contact information in Altinn (Norwegian local
+    /// time: [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `LastConfirmed`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
+    #[serde(
+        rename = "LastConfirmed",
+        serialize_with = "crate::timestamp::optional::serialize"
+    )]
     pub last_confirmed: Option<crate::Timestamp>,
-    /// `_links`
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
+    pub links: crate::Links,
+    /// The official contacts embedded by `$expand=OfficialContacts`; `None` when not expanded.
+    ///
+    /// JSON `_embedded`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it).
+    #[serde(rename = "_embedded", skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<OrganizationEmbedded>,
+}
+
+/// The fields of [`Organization`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OrganizationRepr {
+    #[serde(rename = "Name", default)]
+    name: Option<String>,
+    #[serde(rename = "OrganizationNumber", default)]
+    organization_number: Option<crate::ReportedOrganizationNumber>,
+    #[serde(rename = "Type", default)]
+    organization_type: Option<crate::OrganizationType>,
+    #[serde(
+        rename = "LastChanged",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    last_changed: Option<crate::Timestamp>,
+    #[serde(
+        rename = "LastConfirmed",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    last_confirmed: Option<crate::Timestamp>,
     #[serde(
         rename = "_links",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub links: crate::Links,
-    /// `_embedded`
-    #[serde(rename = "_embedded", default, skip_serializing_if = "Option::is_none")]
-    pub embedded: Option<OrganizationEmbedded>,
+    links: crate::Links,
+    #[serde(rename = "_embedded", default)]
+    embedded: Option<OrganizationEmbedded>,
+}
+
+impl From<OrganizationRepr> for Organization {
+    fn from(repr: OrganizationRepr) -> Self {
+        Organization {
+            name: repr.name,
+            organization_number: repr.organization_number,
+            organization_type: repr.organization_type,
+            last_changed: repr.last_changed,
+            last_confirmed: repr.last_confirmed,
+            links: repr.links,
+            embedded: repr.embedded,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Organization {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::record::<_, OrganizationRepr>(
+            deserializer,
+            "an `Organization` object",
+            &[
+                "Name",
+                "OrganizationNumber",
+                "Type",
+                "LastChanged",
+                "LastConfirmed",
+                "_links",
+                "_embedded",
+            ],
+        )
+        .map(Self::from)
+    }
 }
 
 /// `_embedded` of an [`Organization`] read with `$expand=OfficialContacts`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OrganizationEmbedded {
-    /// `officialcontacts`
+    /// The organization's official contact points.
+    ///
+    /// JSON `officialcontacts`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "officialcontacts")]
+    pub official_contacts: Vec<OfficialContact>,
+}
+
+/// The fields of [`OrganizationEmbedded`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OrganizationEmbeddedRepr {
     #[serde(
         rename = "officialcontacts",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub officialcontacts: Vec<OfficialContact>,
+    official_contacts: Vec<OfficialContact>,
 }
 
-/// A page of organizations.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+impl From<OrganizationEmbeddedRepr> for OrganizationEmbedded {
+    fn from(repr: OrganizationEmbeddedRepr) -> Self {
+        OrganizationEmbedded {
+            official_contacts: repr.official_contacts,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrganizationEmbedded {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only::<_, OrganizationEmbeddedRepr>(
+            deserializer,
+            "an `OrganizationEmbedded` object",
+        )
+        .map(Self::from)
+    }
+}
+
+/// A page of organizations (`organizations`, also the result of a contact-point search).
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, OrganizationList};
+///
+/// // HAL, as the client asks for it ...
+/// let hal: OrganizationList = decode(br#"{"_links": {"self": {"href": "https://www.altinn.no/api/serviceowner/organizations"}},
+///   "_embedded": {"organizations": [{"Name": "FJELLHEIM SAMVIRKELAG", "OrganizationNumber": "910900005"}]}}"#)?;
+/// // ... and Altinn 2's plain JSON (`Accept: application/json`): a bare array of the items.
+/// let plain: OrganizationList = decode(br#"[{"Name": "FJELLHEIM SAMVIRKELAG", "OrganizationNumber": "910900005"}]"#)?;
+/// assert_eq!(hal.items(), plain.items());
+/// // A field the server did not send is `None`, never a default.
+/// assert_eq!(hal.items()[0].organization_type, None);
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OrganizationList {
-    /// `_links`
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
+    pub links: crate::Links,
+    /// The organizations of this page.
+    ///
+    /// JSON `_embedded`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_embedded")]
+    pub embedded: OrganizationListEmbedded,
+}
+
+/// The fields of [`OrganizationList`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OrganizationListRepr {
     #[serde(
         rename = "_links",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub links: crate::Links,
-    /// `_embedded`
+    links: crate::Links,
     #[serde(
         rename = "_embedded",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub embedded: OrganizationListEmbedded,
+    embedded: OrganizationListEmbedded,
+}
+
+impl From<OrganizationListRepr> for OrganizationList {
+    fn from(repr: OrganizationListRepr) -> Self {
+        OrganizationList {
+            links: repr.links,
+            embedded: repr.embedded,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrganizationList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::de::map_or_seq::<_, OrganizationListRepr, Organization>(
+            deserializer,
+            "an `OrganizationList` object or an array of `Organization` objects",
+        )? {
+            crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),
+            crate::de::MapOrSeq::Seq(items) => {
+                let mut list = Self::default();
+                list.embedded.organizations = items;
+                Ok(list)
+            }
+        }
+    }
 }
 
 /// `_embedded` of an [`OrganizationList`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct OrganizationListEmbedded {
-    /// `organizations`
+    /// The organizations of this page, in the order Altinn sent them.
+    ///
+    /// JSON `organizations`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "organizations")]
+    pub organizations: Vec<Organization>,
+}
+
+/// The fields of [`OrganizationListEmbedded`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct OrganizationListEmbeddedRepr {
     #[serde(
         rename = "organizations",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub organizations: Vec<Organization>,
+    organizations: Vec<Organization>,
+}
+
+impl From<OrganizationListEmbeddedRepr> for OrganizationListEmbedded {
+    fn from(repr: OrganizationListEmbeddedRepr) -> Self {
+        OrganizationListEmbedded {
+            organizations: repr.organizations,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OrganizationListEmbedded {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only::<_, OrganizationListEmbeddedRepr>(
+            deserializer,
+            "an `OrganizationListEmbedded` object",
+        )
+        .map(Self::from)
+    }
 }

@@ -8,89 +8,266 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A person's contact point registered for an organization (`personalcontacts`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A contact point a person with a role or right in an organization registered for it: what
+/// altinn.no shows as "Min kontaktinformasjon for virksomheten" (`personalcontacts`).
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, PersonalContact};
+///
+/// let person: PersonalContact = decode(br#"{"PersonalContactId": "r50077001", "Name": "NORDMANN KARI  ",
+///   "SocialSecurityNumber": "24107835681", "MobileNumber": null, "EMailAddress": "kari@firma.no",
+///   "_links": [{"Rel": "roles", "Href": "https://www.altinn.no/api/serviceowner/organizations/910900013/personalcontacts/r50077001/roles"}]}"#)?;
+/// assert_eq!(person.display_name(), Some("NORDMANN KARI"));
+/// // The identity number never shows in Debug or Display output.
+/// assert!(!format!("{person:?}").contains("24107835681"));
+/// // Plain-JSON links (an array of {Rel, Href}) read the same as HAL's map.
+/// assert!(person.links.href("roles").is_some());
+/// assert_eq!(person.mobile(), None);
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct PersonalContact {
-    /// `PersonalContactId`
-    #[serde(
-        rename = "PersonalContactId",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub personal_contact_id: String,
-    /// `Name`
-    #[serde(
-        rename = "Name",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub name: String,
-    /// `SocialSecurityNumber`
-    #[serde(
-        rename = "SocialSecurityNumber",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub social_security_number: crate::NationalIdentityNumber,
-    /// `MobileNumber`
-    #[serde(rename = "MobileNumber", default)]
+    /// Altinn's id of the person (`r` and digits, `r50022994`): the `{personId}` of the roles call.
+    ///
+    /// JSON `PersonalContactId`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
+    #[serde(rename = "PersonalContactId")]
+    pub personal_contact_id: Option<String>,
+    /// The person's name, family name first, sometimes padded with trailing spaces (see
+    /// [`PersonalContact::display_name`]).
+    ///
+    /// JSON `Name`. `None` when the response lacks it or sends `null` (every sample carries it).
+    #[serde(rename = "Name")]
+    pub name: Option<String>,
+    /// The person's national identity number (fødselsnummer or D-number): personal data, masked in
+    /// `Debug` and `Display`.
+    ///
+    /// JSON `SocialSecurityNumber`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
+    #[serde(rename = "SocialSecurityNumber")]
+    pub social_security_number: Option<crate::NationalIdentityNumber>,
+    /// The mobile phone number of this contact point; `""` when it holds an e-mail address only
+    /// (see `mobile()`).
+    ///
+    /// JSON `MobileNumber`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
+    #[serde(rename = "MobileNumber")]
     pub mobile_number: Option<String>,
-    /// `MobileNumberChanged`
+    /// When the mobile number was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `MobileNumberChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "MobileNumberChanged",
-        default,
-        with = "crate::timestamp::optional"
+        serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub mobile_number_changed: Option<crate::Timestamp>,
-    /// `EMailAddress`
-    #[serde(rename = "EMailAddress", default)]
+    /// The e-mail address of this contact point; `""` when it holds a mobile number only (see
+    /// `email()`).
+    ///
+    /// JSON `EMailAddress`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
+    #[serde(rename = "EMailAddress")]
     pub email_address: Option<String>,
-    /// `EMailAddressChanged`
+    /// When the e-mail address was last changed (Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `EMailAddressChanged`. `None` when the response lacks it or sends `null` (`null` in
+    /// some samples). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "EMailAddressChanged",
-        default,
-        with = "crate::timestamp::optional"
+        serialize_with = "crate::timestamp::optional::serialize"
     )]
     pub email_address_changed: Option<crate::Timestamp>,
-    /// `_links`
-    #[serde(
-        rename = "_links",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
     pub links: crate::Links,
 }
 
-/// The personal contacts of one organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PersonalContactList {
-    /// `_links`
+/// The fields of [`PersonalContact`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct PersonalContactRepr {
+    #[serde(rename = "PersonalContactId", default)]
+    personal_contact_id: Option<String>,
+    #[serde(rename = "Name", default)]
+    name: Option<String>,
+    #[serde(rename = "SocialSecurityNumber", default)]
+    social_security_number: Option<crate::NationalIdentityNumber>,
+    #[serde(rename = "MobileNumber", default)]
+    mobile_number: Option<String>,
+    #[serde(
+        rename = "MobileNumberChanged",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    mobile_number_changed: Option<crate::Timestamp>,
+    #[serde(rename = "EMailAddress", default)]
+    email_address: Option<String>,
+    #[serde(
+        rename = "EMailAddressChanged",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    email_address_changed: Option<crate::Timestamp>,
     #[serde(
         rename = "_links",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
+    links: crate::Links,
+}
+
+impl From<PersonalContactRepr> for PersonalContact {
+    fn from(repr: PersonalContactRepr) -> Self {
+        PersonalContact {
+            personal_contact_id: repr.personal_contact_id,
+            name: repr.name,
+            social_security_number: repr.social_security_number,
+            mobile_number: repr.mobile_number,
+            mobile_number_changed: repr.mobile_number_changed,
+            email_address: repr.email_address,
+            email_address_changed: repr.email_address_changed,
+            links: repr.links,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PersonalContact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::record::<_, PersonalContactRepr>(
+            deserializer,
+            "a `PersonalContact` object",
+            &[
+                "PersonalContactId",
+                "Name",
+                "SocialSecurityNumber",
+                "MobileNumber",
+                "MobileNumberChanged",
+                "EMailAddress",
+                "EMailAddressChanged",
+                "_links",
+            ],
+        )
+        .map(Self::from)
+    }
+}
+
+/// The personal contact points registered for one organization
+/// (`organizations/{orgno}/personalcontacts`).
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, PersonalContactList};
+///
+/// let list: PersonalContactList = decode(br#"{"_embedded": {"personalcontacts": [
+///   {"PersonalContactId": "r50077001", "Name": "NORDMANN KARI", "EMailAddress": "kari@firma.no"}]}}"#)?;
+/// let kari = &list.items()[0];
+/// assert_eq!(kari.personal_contact_id.as_deref(), Some("r50077001"));
+/// assert!(kari.social_security_number.is_none());
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PersonalContactList {
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
     pub links: crate::Links,
-    /// `_embedded`
+    /// The personal contact points.
+    ///
+    /// JSON `_embedded`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_embedded")]
+    pub embedded: PersonalContactListEmbedded,
+}
+
+/// The fields of [`PersonalContactList`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct PersonalContactListRepr {
+    #[serde(
+        rename = "_links",
+        default,
+        deserialize_with = "crate::lenient::null_as_default"
+    )]
+    links: crate::Links,
     #[serde(
         rename = "_embedded",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub embedded: PersonalContactListEmbedded,
+    embedded: PersonalContactListEmbedded,
+}
+
+impl From<PersonalContactListRepr> for PersonalContactList {
+    fn from(repr: PersonalContactListRepr) -> Self {
+        PersonalContactList {
+            links: repr.links,
+            embedded: repr.embedded,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PersonalContactList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::de::map_or_seq::<_, PersonalContactListRepr, PersonalContact>(
+            deserializer,
+            "a `PersonalContactList` object or an array of `PersonalContact` objects",
+        )? {
+            crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),
+            crate::de::MapOrSeq::Seq(items) => {
+                let mut list = Self::default();
+                list.embedded.personal_contacts = items;
+                Ok(list)
+            }
+        }
+    }
 }
 
 /// `_embedded` of a [`PersonalContactList`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct PersonalContactListEmbedded {
-    /// `personalcontacts`
+    /// The personal contact points registered for the organization.
+    ///
+    /// JSON `personalcontacts`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "personalcontacts")]
+    pub personal_contacts: Vec<PersonalContact>,
+}
+
+/// The fields of [`PersonalContactListEmbedded`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct PersonalContactListEmbeddedRepr {
     #[serde(
         rename = "personalcontacts",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub personalcontacts: Vec<PersonalContact>,
+    personal_contacts: Vec<PersonalContact>,
+}
+
+impl From<PersonalContactListEmbeddedRepr> for PersonalContactListEmbedded {
+    fn from(repr: PersonalContactListEmbeddedRepr) -> Self {
+        PersonalContactListEmbedded {
+            personal_contacts: repr.personal_contacts,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PersonalContactListEmbedded {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only::<_, PersonalContactListEmbeddedRepr>(
+            deserializer,
+            "a `PersonalContactListEmbedded` object",
+        )
+        .map(Self::from)
+    }
 }

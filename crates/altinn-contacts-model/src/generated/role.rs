@@ -8,93 +8,270 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A role a person holds for an organization (`personalcontacts/{id}/roles`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A role a person holds for an organization
+/// (`organizations/{orgno}/personalcontacts/{personId}/roles`).
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, Role, RoleType};
+///
+/// let role: Role = decode(br#"{"RoleType": "Local", "RoleDefinitionId": "0", "RoleName": "Innkjop Bergen",
+///   "RoleDefinitionCode": null, "DelegatedTime": "2016-10-10T09:16:30.0784402+02:00"}"#)?;
+/// assert_eq!(role.role_type, Some(RoleType::LOCAL));
+/// // 0 is a real id (a local role); a string of digits reads as the number.
+/// assert_eq!(role.role_definition_id, Some(0));
+/// assert_eq!(role.role_definition_code, None);
+/// assert!(role.role_description.is_none());
+/// assert_eq!(role.delegated_time.unwrap().to_string(), "2016-10-10T09:16:30.0784402+02:00");
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Role {
-    /// `RoleType`
-    #[serde(
-        rename = "RoleType",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub role_type: crate::RoleType,
-    /// `RoleDefinitionId`
-    #[serde(
-        rename = "RoleDefinitionId",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub role_definition_id: i64,
-    /// `RoleName`
-    #[serde(
-        rename = "RoleName",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub role_name: String,
-    /// `RoleDescription`
-    #[serde(
-        rename = "RoleDescription",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
-    pub role_description: String,
-    /// `RoleDefinitionCode`
-    #[serde(rename = "RoleDefinitionCode", default)]
+    /// Where the role comes from: `Altinn`, `External` (Enhetsregisteret, such as DAGL) or `Local`
+    /// (made by the organization).
+    ///
+    /// JSON `RoleType`. `None` when the response lacks it or sends `null` (every sample carries
+    /// it).
+    #[serde(rename = "RoleType")]
+    pub role_type: Option<crate::RoleType>,
+    /// Altinn's id of the role definition; `0` for a local role (a real value, not a default).
+    ///
+    /// JSON `RoleDefinitionId`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it). A JSON string of digits is read as the number.
+    #[serde(rename = "RoleDefinitionId")]
+    pub role_definition_id: Option<i64>,
+    /// The role's name, in Norwegian.
+    ///
+    /// JSON `RoleName`. `None` when the response lacks it or sends `null` (every sample carries
+    /// it).
+    #[serde(rename = "RoleName")]
+    pub role_name: Option<String>,
+    /// What the role gives access to, in Norwegian; may hold `\r\n`.
+    ///
+    /// JSON `RoleDescription`. `None` when the response lacks it or sends `null` (every sample
+    /// carries it).
+    #[serde(rename = "RoleDescription")]
+    pub role_description: Option<String>,
+    /// The role's code (`DAGL`, `UTINN`, `A0236`): what `roleDefinitionCode` filters personal
+    /// contacts by; `null` for a local role.
+    ///
+    /// JSON `RoleDefinitionCode`. `None` when the response lacks it or sends `null` (`null` in some
+    /// samples).
+    #[serde(rename = "RoleDefinitionCode")]
     pub role_definition_code: Option<String>,
-    /// `RoleId`
-    #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
+    /// The id of a local role itself (local roles only).
+    ///
+    /// JSON `RoleId`. `None` when the response lacks it or sends `null` (only some responses carry
+    /// it). A JSON string of digits is read as the number.
+    #[serde(rename = "RoleId", skip_serializing_if = "Option::is_none")]
     pub role_id: Option<i64>,
-    /// `Delegator`
-    #[serde(rename = "Delegator", default, skip_serializing_if = "Option::is_none")]
+    /// Who delegated the role to the person (delegated roles only).
+    ///
+    /// JSON `Delegator`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it).
+    #[serde(rename = "Delegator", skip_serializing_if = "Option::is_none")]
     pub delegator: Option<String>,
-    /// `DelegatedTime`
+    /// When the role was delegated (delegated roles only; Norwegian local time:
+    /// [`Timestamp::to_zoned`](crate::Timestamp::to_zoned) gives the instant).
+    ///
+    /// JSON `DelegatedTime`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it). `""` and `"0001-01-01T00:00:00"` also read as `None`.
     #[serde(
         rename = "DelegatedTime",
-        default,
-        with = "crate::timestamp::optional",
+        serialize_with = "crate::timestamp::optional::serialize",
         skip_serializing_if = "Option::is_none"
     )]
     pub delegated_time: Option<crate::Timestamp>,
-    /// `_links`
-    #[serde(
-        rename = "_links",
-        default,
-        deserialize_with = "crate::lenient::null_as_default"
-    )]
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
     pub links: crate::Links,
 }
 
-/// The roles of one person for one organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RoleList {
-    /// `_links`
+/// The fields of [`Role`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct RoleRepr {
+    #[serde(rename = "RoleType", default)]
+    role_type: Option<crate::RoleType>,
+    #[serde(
+        rename = "RoleDefinitionId",
+        default,
+        deserialize_with = "crate::lenient::optional_integer"
+    )]
+    role_definition_id: Option<i64>,
+    #[serde(rename = "RoleName", default)]
+    role_name: Option<String>,
+    #[serde(rename = "RoleDescription", default)]
+    role_description: Option<String>,
+    #[serde(rename = "RoleDefinitionCode", default)]
+    role_definition_code: Option<String>,
+    #[serde(
+        rename = "RoleId",
+        default,
+        deserialize_with = "crate::lenient::optional_integer"
+    )]
+    role_id: Option<i64>,
+    #[serde(rename = "Delegator", default)]
+    delegator: Option<String>,
+    #[serde(
+        rename = "DelegatedTime",
+        default,
+        deserialize_with = "crate::timestamp::optional::deserialize"
+    )]
+    delegated_time: Option<crate::Timestamp>,
     #[serde(
         rename = "_links",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
+    links: crate::Links,
+}
+
+impl From<RoleRepr> for Role {
+    fn from(repr: RoleRepr) -> Self {
+        Role {
+            role_type: repr.role_type,
+            role_definition_id: repr.role_definition_id,
+            role_name: repr.role_name,
+            role_description: repr.role_description,
+            role_definition_code: repr.role_definition_code,
+            role_id: repr.role_id,
+            delegator: repr.delegator,
+            delegated_time: repr.delegated_time,
+            links: repr.links,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::record::<_, RoleRepr>(
+            deserializer,
+            "a `Role` object",
+            &[
+                "RoleType",
+                "RoleDefinitionId",
+                "RoleName",
+                "RoleDescription",
+                "RoleDefinitionCode",
+                "RoleId",
+                "Delegator",
+                "DelegatedTime",
+                "_links",
+            ],
+        )
+        .map(Self::from)
+    }
+}
+
+/// The roles of one person for one organization.
+///
+/// # Example
+///
+/// ```
+/// use altinn_contacts_model::{decode, RoleList};
+///
+/// let roles: RoleList = decode(br#"[{"RoleType": "Altinn", "RoleDefinitionId": 89, "RoleDefinitionCode": "ALLEA",
+///   "_links": [{"Rel": "roledefinition", "Href": "https://www.altinn.no/api/serviceowner/roledefinitions/89",
+///   "Title": null, "IsTemplated": false}]}]"#)?;
+/// let codes: Vec<&str> = roles.items().iter().filter_map(|r| r.role_definition_code.as_deref()).collect();
+/// assert_eq!(codes, ["ALLEA"]);
+/// assert!(roles.items()[0].links.get("roledefinition").is_some());
+/// # Ok::<(), altinn_contacts_model::DecodeError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RoleList {
+    /// Links to related resources, by relation (HAL `_links`, or Altinn 2's plain-JSON array of
+    /// `{Rel, Href}` objects).
+    ///
+    /// JSON `_links`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_links")]
     pub links: crate::Links,
-    /// `_embedded`
+    /// The roles.
+    ///
+    /// JSON `_embedded`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "_embedded")]
+    pub embedded: RoleListEmbedded,
+}
+
+/// The fields of [`RoleList`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct RoleListRepr {
+    #[serde(
+        rename = "_links",
+        default,
+        deserialize_with = "crate::lenient::null_as_default"
+    )]
+    links: crate::Links,
     #[serde(
         rename = "_embedded",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub embedded: RoleListEmbedded,
+    embedded: RoleListEmbedded,
+}
+
+impl From<RoleListRepr> for RoleList {
+    fn from(repr: RoleListRepr) -> Self {
+        RoleList {
+            links: repr.links,
+            embedded: repr.embedded,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match crate::de::map_or_seq::<_, RoleListRepr, Role>(
+            deserializer,
+            "a `RoleList` object or an array of `Role` objects",
+        )? {
+            crate::de::MapOrSeq::Map(repr) => Ok(Self::from(repr)),
+            crate::de::MapOrSeq::Seq(items) => {
+                let mut list = Self::default();
+                list.embedded.roles = items;
+                Ok(list)
+            }
+        }
+    }
 }
 
 /// `_embedded` of a [`RoleList`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct RoleListEmbedded {
-    /// `roles`
+    /// The person's roles for the organization.
+    ///
+    /// JSON `roles`. Empty when the response lacks it or sends `null`.
+    #[serde(rename = "roles")]
+    pub roles: Vec<Role>,
+}
+
+/// The fields of [`RoleListEmbedded`] as decoded; only ever read from a JSON object.
+#[derive(Deserialize)]
+struct RoleListEmbeddedRepr {
     #[serde(
         rename = "roles",
         default,
         deserialize_with = "crate::lenient::null_as_default"
     )]
-    pub roles: Vec<Role>,
+    roles: Vec<Role>,
+}
+
+impl From<RoleListEmbeddedRepr> for RoleListEmbedded {
+    fn from(repr: RoleListEmbeddedRepr) -> Self {
+        RoleListEmbedded { roles: repr.roles }
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleListEmbedded {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::de::map_only::<_, RoleListEmbeddedRepr>(deserializer, "a `RoleListEmbedded` object")
+            .map(Self::from)
+    }
 }

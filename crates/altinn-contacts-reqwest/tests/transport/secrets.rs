@@ -122,7 +122,14 @@ async fn errors_and_tracing_output_hold_no_secret() {
         .personal_contacts(&org(), &PersonalContactsFilter::new())
         .await
         .unwrap();
-    assert_eq!(list.items()[0].social_security_number.reveal(), SSN);
+    assert_eq!(
+        list.items()[0]
+            .social_security_number
+            .as_ref()
+            .unwrap()
+            .reveal(),
+        SSN
+    );
     errors.push(
         api.personal_contacts(&org(), &PersonalContactsFilter::new())
             .await

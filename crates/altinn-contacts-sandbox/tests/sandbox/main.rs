@@ -10,6 +10,7 @@ mod endpoints;
 mod faults;
 mod lifecycle;
 mod paging;
+mod representations;
 mod search;
 mod tls;
 mod wire;
