@@ -232,9 +232,13 @@ pub(crate) struct BulkArgs {
     /// At most this many requests a second (may be fractional, e.g. 0.5).
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
-    /// Keep the output file and skip numbers already in it (repairs a line cut off by a kill).
+    /// Continue an earlier run: keep its found and final lines (404, 400, invalid number), look
+    /// up the rest again (other errors and numbers not yet in the file).
     #[arg(long, requires = "output")]
     pub(crate) resume: bool,
+    /// Overwrite a non-empty --output (without it, an existing result file is refused).
+    #[arg(long, requires = "output", conflicts_with = "resume")]
+    pub(crate) force: bool,
 }
 
 /// Altinn environments, as typed.

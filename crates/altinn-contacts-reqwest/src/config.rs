@@ -12,6 +12,7 @@ use url::Url;
 use crate::client::{Inner, ReqwestContactsApi};
 use crate::environment::Environment;
 use crate::identity::{Certificate, Identity};
+use crate::pacer::Pacer;
 use crate::retry::RetryPolicy;
 use crate::tls;
 use crate::token::{Bearer, TokenProvider, authorization};
@@ -118,6 +119,7 @@ pub struct ConfigBuilder {
     retry: RetryPolicy,
     user_agent: String,
     pool_max_idle_per_host: Option<usize>,
+    pacer: Option<Arc<dyn Pacer>>,
 }
 
 impl Default for ConfigBuilder {
@@ -134,6 +136,7 @@ impl Default for ConfigBuilder {
             retry: RetryPolicy::new(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             pool_max_idle_per_host: None,
+            pacer: None,
         }
     }
 }
@@ -220,6 +223,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Waits for `pacer` before every attempt of every call (retries included) and tells it of
+    /// every pause the server asks for (see [`crate::pacer`]); for example a shared
+    /// [`Throttle`](crate::Throttle) with a [`RateLimit`](crate::RateLimit).
+    pub fn pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<ReqwestContactsApi, ConfigError> {
         let base_url = parse_base_url(
@@ -274,6 +285,7 @@ impl ConfigBuilder {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             user_agent: self.user_agent,
+            pacer: self.pacer,
         }))
     }
 }
@@ -292,6 +304,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("pacer", &self.pacer)
             .finish()
     }
 }

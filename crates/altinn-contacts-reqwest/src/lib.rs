@@ -4,7 +4,8 @@
 //! - [`ConfigBuilder`]: environment or base URL, API key, enterprise certificate ([`Identity`],
 //!   PKCS#12 or PEM) or bearer token ([`TokenProvider`], for example
 //!   [`MaskinportenTokenProvider`]), extra roots ([`Certificate`]),
-//!   timeouts, [`RetryPolicy`], user agent.
+//!   timeouts, [`RetryPolicy`], user agent, a [`Pacer`] (request rate and server-asked pauses,
+//!   retries included; see [`pacer`]).
 //! - Requests: `Accept: application/hal+json`, the `ApiKey` header (marked sensitive),
 //!   `ForceEIAuthentication` with a certificate, every path segment and query value
 //!   percent-encoded.
@@ -40,6 +41,7 @@ mod config;
 mod environment;
 mod identity;
 mod maskinporten;
+pub mod pacer;
 mod redact;
 mod response;
 mod retry;
@@ -51,6 +53,7 @@ pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use environment::Environment;
 pub use identity::{Certificate, Identity};
 pub use maskinporten::{DEFAULT_SCOPE, MaskinportenBuilder, MaskinportenTokenProvider};
+pub use pacer::{Pacer, RateLimit, Throttle};
 pub use retry::RetryPolicy;
 pub use token::TokenProvider;
 

@@ -13,8 +13,12 @@
 //!   [`Client::follow_personal_contacts`], [`Client::follow_roles`] follow a resource's own
 //!   `_links`, refusing links to another origin.
 //! - Bulk lookups ([`bulk`]): [`Client::bulk_official_contacts`] and
-//!   [`Client::bulk_personal_contacts`] with a concurrency limit and a request-rate limit,
-//!   yielding one [`BulkResult`] per input as each finishes.
+//!   [`Client::bulk_personal_contacts`] with a concurrency limit and a request-rate limit
+//!   (retries included; a `429` pauses the whole job), yielding one [`BulkResult`] per input as
+//!   each finishes.
+//!
+//! [`Client`] is cheap to clone (an `Arc` inside); paging streams and bulk jobs hold a clone, so
+//! they are `'static + Send` and can be spawned on a task or returned from a function.
 //!
 //! ```no_run
 //! use altinn_contacts::{Client, Environment, Identity, OrganizationNumber};
@@ -44,8 +48,8 @@ pub mod paging;
 
 pub use builder::ClientBuilder;
 pub use bulk::{
-    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup,
-    PersonalContactsLookup, RateLimit,
+    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup, Pacer,
+    PersonalContactsLookup, RateLimit, Throttle,
 };
 pub use client::Client;
 pub use navigation::{LinkTarget, NavigationError};
