@@ -4,8 +4,9 @@
 //! [`Sandbox::faults`](crate::Sandbox::faults)) changes them while it runs. Per request, in this
 //! order: requests outside the path scope are left alone; the added latency is waited out; a
 //! queued fault ([`Faults::fail_next`]) is used up if there is one; else the standing fault
-//! ([`Faults::set_always`]) applies; else a seeded coin decides whether the request is answered
-//! `503` ([`Faults::set_error_rate`]).
+//! ([`Faults::set_always`]) applies; else a seeded coin decides whether the request fails
+//! ([`Faults::set_error_rate`]: with `503`; [`Faults::set_mixed_error_rate`]: with one of a list of
+//! faults, also picked by the seeded RNG, so a seed always gives the same sequence of faults).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -73,6 +74,8 @@ impl Fault {
 pub struct FaultConfig {
     error_rate: f64,
     error_seed: u64,
+    /// What the coin answers with; empty means [`Fault::ServiceUnavailable`].
+    error_faults: Vec<Fault>,
     latency: Duration,
     queue: Vec<(u32, Fault)>,
     always: Option<Fault>,
@@ -90,6 +93,29 @@ impl FaultConfig {
     pub fn error_rate(mut self, fraction: f64, seed: u64) -> Self {
         self.error_rate = fraction;
         self.error_seed = seed;
+        self.error_faults = Vec::new();
+        self
+    }
+
+    /// Answers this fraction (0.0 to 1.0) of requests with one of `faults`, each equally
+    /// likely; which requests fail and with which fault both come from a RNG seeded with
+    /// `seed`. An empty list means `503`, as [`FaultConfig::error_rate`]. For soak tests of
+    /// "10 % of requests fail in assorted ways":
+    ///
+    /// ```
+    /// use altinn_contacts_sandbox::{Fault, FaultConfig};
+    /// let faults = FaultConfig::new().mixed_error_rate(
+    ///     0.1,
+    ///     7,
+    ///     vec![Fault::ServiceUnavailable, Fault::too_many_requests(1), Fault::CloseMidBody],
+    /// );
+    /// # let _ = faults;
+    /// ```
+    #[must_use]
+    pub fn mixed_error_rate(mut self, fraction: f64, seed: u64, faults: Vec<Fault>) -> Self {
+        self.error_rate = fraction;
+        self.error_seed = seed;
+        self.error_faults = faults;
         self
     }
 
@@ -125,6 +151,8 @@ impl FaultConfig {
 #[derive(Debug)]
 struct State {
     error_rate: f64,
+    /// What the coin answers with; empty means [`Fault::ServiceUnavailable`].
+    error_faults: Vec<Fault>,
     rng: fastrand::Rng,
     latency: Duration,
     queue: VecDeque<(u32, Fault)>,
@@ -136,7 +164,8 @@ struct State {
 impl State {
     fn from_config(config: FaultConfig) -> Self {
         State {
-            error_rate: config.error_rate.clamp(0.0, 1.0),
+            error_rate: clamp_rate(config.error_rate),
+            error_faults: config.error_faults,
             rng: fastrand::Rng::with_seed(config.error_seed),
             latency: config.latency,
             queue: config.queue.into_iter().filter(|(n, _)| *n > 0).collect(),
@@ -144,6 +173,15 @@ impl State {
             path_contains: config.path_contains,
             injected: 0,
         }
+    }
+}
+
+/// A fraction in 0.0..=1.0; NaN is 0 (no faults) rather than a panic or every request.
+fn clamp_rate(fraction: f64) -> f64 {
+    if fraction.is_nan() {
+        0.0
+    } else {
+        fraction.clamp(0.0, 1.0)
     }
 }
 
@@ -176,13 +214,23 @@ impl Faults {
 
     /// Answers this fraction (0.0 to 1.0) of requests `503`; the RNG keeps its sequence.
     pub fn set_error_rate(&self, fraction: f64) {
-        self.lock().error_rate = fraction.clamp(0.0, 1.0);
+        let mut state = self.lock();
+        state.error_rate = clamp_rate(fraction);
+        state.error_faults.clear();
     }
 
     /// Like [`Faults::set_error_rate`], restarting the RNG from `seed`.
     pub fn set_error_rate_seeded(&self, fraction: f64, seed: u64) {
+        self.set_mixed_error_rate(fraction, seed, Vec::new());
+    }
+
+    /// Answers this fraction (0.0 to 1.0) of requests with one of `faults`, each equally likely,
+    /// restarting the RNG from `seed` (see [`FaultConfig::mixed_error_rate`]). An empty list
+    /// means `503`.
+    pub fn set_mixed_error_rate(&self, fraction: f64, seed: u64, faults: Vec<Fault>) {
         let mut state = self.lock();
-        state.error_rate = fraction.clamp(0.0, 1.0);
+        state.error_rate = clamp_rate(fraction);
+        state.error_faults = faults;
         state.rng = fastrand::Rng::with_seed(seed);
     }
 
@@ -254,7 +302,17 @@ impl Faults {
         } else if let Some(fault) = &state.always {
             Some(fault.clone())
         } else if state.error_rate > 0.0 && state.rng.f64() < state.error_rate {
-            Some(Fault::ServiceUnavailable)
+            let pick = match state.error_faults.len() {
+                0 | 1 => 0,
+                n => state.rng.usize(..n),
+            };
+            Some(
+                state
+                    .error_faults
+                    .get(pick)
+                    .cloned()
+                    .unwrap_or(Fault::ServiceUnavailable),
+            )
         } else {
             None
         };
@@ -304,6 +362,37 @@ mod tests {
         assert_eq!(a, run());
         let hits = a.iter().filter(|h| **h).count();
         assert!((800..1200).contains(&hits), "{hits}");
+    }
+
+    #[test]
+    fn mixed_error_rate_picks_every_fault_from_the_seed() {
+        let kinds = vec![
+            Fault::ServiceUnavailable,
+            Fault::too_many_requests(1),
+            Fault::CloseMidBody,
+        ];
+        let run = |seed| {
+            let f = Faults::new(FaultConfig::new().mixed_error_rate(0.1, seed, kinds.clone()));
+            (0..6000).map(|_| f.decide("/").fault).collect::<Vec<_>>()
+        };
+        let a = run(3);
+        assert_eq!(a, run(3), "same seed, same faults in the same places");
+        assert_ne!(a, run(4));
+        let hits = a.iter().flatten().count();
+        assert!((480..720).contains(&hits), "{hits} of 6000");
+        for kind in &kinds {
+            let n = a.iter().flatten().filter(|f| *f == kind).count();
+            assert!((100..300).contains(&n), "{kind:?}: {n} of {hits}");
+        }
+
+        // Live, and back to plain 503s with the plain switch.
+        let f = Faults::new(FaultConfig::new());
+        f.set_mixed_error_rate(1.0, 1, vec![Fault::HtmlPage]);
+        assert_eq!(f.decide("/").fault, Some(Fault::HtmlPage));
+        f.set_error_rate(1.0);
+        assert_eq!(f.decide("/").fault, Some(Fault::ServiceUnavailable));
+        f.set_mixed_error_rate(f64::NAN, 1, vec![Fault::HtmlPage]);
+        assert_eq!(f.decide("/").fault, None, "NaN is no faults");
     }
 
     #[test]

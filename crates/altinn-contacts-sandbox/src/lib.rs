@@ -126,8 +126,8 @@
 //!
 //! # Faults and recording
 //!
-//! [`FaultConfig`] at start and [`Sandbox::faults`] while running: a seeded fraction of `503`s,
-//! the next N requests failing with a given status, `429` with `Retry-After`, added latency, a
+//! [`FaultConfig`] at start and [`Sandbox::faults`] while running: a seeded fraction of `503`s
+//! or of a seeded mix of faults ([`Faults::set_mixed_error_rate`]), the next N requests failing with a given status, `429` with `Retry-After`, added latency, a
 //! connection closed mid-body, truncated JSON, an HTML page with `200`, a `302` to the login
 //! page; optionally only for paths containing a given text. [`Sandbox::requests`] returns the
 //! requests received (method, path, raw query, headers) from a bounded log; the `Debug` form of

@@ -245,3 +245,51 @@ async fn faults_configured_at_start() {
     .await;
     assert_eq!(get(&always, PATH).await.status(), 302);
 }
+
+#[tokio::test]
+async fn mixed_error_rate_answers_a_seeded_mix_of_faults() {
+    let sandbox = seed_only().await;
+    let client = client();
+    let kinds = vec![
+        Fault::ServiceUnavailable,
+        Fault::too_many_requests(4),
+        Fault::status(502, "Bad Gateway"),
+    ];
+    let run = |seed| {
+        let (sandbox, client, kinds) = (&sandbox, &client, kinds.clone());
+        async move {
+            sandbox.faults().set_mixed_error_rate(0.3, seed, kinds);
+            let mut statuses = Vec::new();
+            for _ in 0..300 {
+                let response = get_with(client, sandbox, PATH).await;
+                if response.status() == 429 {
+                    assert_eq!(response.headers()["retry-after"], "4");
+                }
+                statuses.push(response.status().as_u16());
+            }
+            statuses
+        }
+    };
+    let first = run(5).await;
+    let failed = first.iter().filter(|s| **s != 200).count();
+    assert!((50..=130).contains(&failed), "{failed} of 300");
+    for status in [503, 429, 502] {
+        assert!(first.contains(&status), "no {status} in {first:?}");
+    }
+    assert!(first.iter().all(|s| [200, 503, 429, 502].contains(s)));
+    assert_eq!(run(5).await, first, "same seed, same sequence");
+    assert_eq!(sandbox.faults().injected() as usize, 2 * failed);
+
+    // At start, too.
+    let configured = start(
+        Sandbox::builder()
+            .organizations(0)
+            .faults(FaultConfig::new().mixed_error_rate(1.0, 1, vec![Fault::HtmlPage])),
+    )
+    .await;
+    let response = get(&configured, PATH).await;
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
+    );
+}
