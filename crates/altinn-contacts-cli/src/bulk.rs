@@ -256,6 +256,8 @@ fn render_line<I: Serialize>(
 struct Inputs {
     digits: Vec<u32>,
     odd: Vec<String>,
+    /// The same lines as `odd`, to look them up (they are few, so twice is cheap).
+    odd_set: HashSet<String>,
     duplicates: u64,
 }
 
@@ -267,7 +269,7 @@ impl Inputs {
     fn contains(&self, number: &Number) -> bool {
         match number {
             Number::Digits(n) => self.digits.binary_search(n).is_ok(),
-            Number::Odd(s) => self.odd.iter().any(|o| o == s),
+            Number::Odd(s) => self.odd_set.contains(s),
         }
     }
 
@@ -351,7 +353,7 @@ fn read_inputs(path: &Path) -> Result<Inputs, CliError> {
 fn parse_inputs(mut reader: impl BufRead) -> io::Result<Inputs> {
     let mut digits = Vec::new();
     let mut odd = Vec::new();
-    let mut odd_seen = HashSet::new();
+    let mut odd_set = HashSet::new();
     let mut duplicates = 0;
     let mut line = Vec::new();
     let mut first = true;
@@ -373,7 +375,7 @@ fn parse_inputs(mut reader: impl BufRead) -> io::Result<Inputs> {
         match Number::new(text) {
             Number::Digits(n) => digits.push(n),
             Number::Odd(s) => {
-                if odd_seen.insert(s.clone()) {
+                if odd_set.insert(s.clone()) {
                     odd.push(s);
                 } else {
                     duplicates += 1;
@@ -389,6 +391,7 @@ fn parse_inputs(mut reader: impl BufRead) -> io::Result<Inputs> {
     Ok(Inputs {
         digits,
         odd,
+        odd_set,
         duplicates,
     })
 }
