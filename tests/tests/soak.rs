@@ -116,7 +116,7 @@ fn twenty_thousand_numbers_under_faults_killed_and_resumed_until_done() {
         let mut job = Running(against(&sandbox).args(args).spawn().unwrap());
         // The first three runs are killed at a random moment (possibly while a resume rewrites
         // the file, possibly before anything was written).
-        let kill_after = (kills < 3).then(|| Duration::from_millis(rng.below(2500)));
+        let kill_after = (kills < 3).then(|| Duration::from_millis(rng.below(6000)));
         let status = loop {
             if let Some(status) = job.0.try_wait().unwrap() {
                 break Some(status);
