@@ -148,3 +148,45 @@ async fn a_429_pauses_every_task_of_the_job() {
     assert_eq!(throttle.pauses(), 1);
     assert_eq!(arrivals.len(), inputs.len() + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pacer_set_on_the_transport_paces_every_call_and_hears_every_429() {
+    let server = MockServer::start().await;
+    let recorder = Recorder {
+        first_429s: 1,
+        ..Recorder::default()
+    };
+    Mock::given(method("GET"))
+        .respond_with(recorder.clone())
+        .mount(&server)
+        .await;
+    let throttle = Arc::new(Throttle::new(Some(RateLimit::per_second(20.0).unwrap())));
+    let api = altinn_contacts::ReqwestContactsApi::builder()
+        .base_url(server.uri())
+        .api_key("test-key")
+        .retry(RetryPolicy::new().initial_backoff(Duration::from_millis(1)))
+        .pacer(throttle.clone())
+        .build()
+        .unwrap();
+    let client = Client::new(api);
+    let started = Instant::now();
+    for number in numbers(5) {
+        let org: OrganizationNumber = number.parse().unwrap();
+        client.official_contacts(&org).await.unwrap();
+    }
+    // The first call's 429 paused for a second; then five more requests 50 ms apart.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(throttle.pauses(), 1);
+    let arrivals = recorder.arrivals.lock().unwrap().clone();
+    assert_eq!(arrivals.len(), 6);
+    assert!(arrivals[1] - arrivals[0] >= Duration::from_millis(990));
+    assert!(
+        arrivals
+            .windows(2)
+            .all(|w| w[1] - w[0] >= Duration::from_millis(45))
+    );
+}
