@@ -12,6 +12,14 @@
 //! Set `BULK_MEMORY_BASELINE_BIN` to another build of the binary (say, of the previous commit)
 //! to measure it in the same run, interleaved, for a ratio.
 //!
+//! Measured on the 2-core build machine (release, baseline = the commit before streaming):
+//!
+//! ```text
+//! bulk_memory: 1000000 distinct numbers (+5 % repeats), 45454 of them looked up, input 10.0 MiB
+//!   baseline: fresh run peak RSS  115.1 MiB in   8.2 s; --resume of its output peak RSS  293.6 MiB in   3.2 s
+//! this build: fresh run peak RSS   13.6 MiB in   7.3 s; --resume of its output peak RSS   24.2 MiB in   0.7 s
+//! ```
+//!
 //! ```text
 //! cargo bench -p altinn-contacts-cli --bench bulk_memory
 //! BULK_MEMORY_BASELINE_BIN=/tmp/old/altinn-contacts cargo bench -p altinn-contacts-cli --bench bulk_memory
@@ -45,7 +53,7 @@ fn main() {
     println!(
         "bulk_memory: {count} distinct numbers (+5 % repeats), {requests} of them looked up, \
          input {:.1} MiB",
-        mib(std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0) * 1024)
+        mib(std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0) / 1024)
     );
 
     let mut binaries = vec![(
