@@ -85,8 +85,10 @@ impl fmt::Debug for RateLimit {
 /// (when there is one), and none starts while a pause the server asked for lasts.
 ///
 /// Times are taken when a request is let through, not when it was promised a slot, so a task
-/// that wakes late never lets the next one start early: in any one-second window at most
-/// `requests` requests start. Measured on tokio's clock (so tests may pause time).
+/// that wakes late never lets the next one start early, and requests are spaced 1 % wider than
+/// the limit asks, so that jitter on the way does not bunch them up where they arrive: in any
+/// one-second window at most `requests` requests start. Measured on tokio's clock (so tests may
+/// pause time).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -154,10 +156,12 @@ impl Pacer for Throttle {
                     .flatten()
                     .fold(now, Instant::max);
                 if at <= now {
-                    // An interval too long for the clock would overflow `Instant`.
+                    // 1 % more than the interval: requests reach the server a little earlier or
+                    // later than they leave, and the limit must hold where they arrive. An
+                    // interval too long for the clock would overflow `Instant`.
                     state.next = self.rate.map(|r| {
-                        now.checked_add(r.interval)
-                            .unwrap_or_else(|| far_future(now))
+                        let spacing = r.interval.saturating_add(r.interval / 100);
+                        now.checked_add(spacing).unwrap_or_else(|| far_future(now))
                     });
                     return;
                 }
@@ -298,7 +302,7 @@ mod tests {
         let start = Instant::now();
         for i in 0..5u32 {
             throttle.ready().await;
-            assert_eq!(start.elapsed(), Duration::from_millis(100) * i);
+            assert_eq!(start.elapsed(), Duration::from_millis(101) * i);
         }
     }
 
