@@ -275,3 +275,79 @@ fn an_existing_output_is_refused_unless_resume_or_force_and_untouched_by_a_bad_c
     assert_code(&out, 0);
     assert_eq!(lines_by_number(&job.text()).len(), known.len());
 }
+
+/// Valid organization numbers from `from` upwards (served or not).
+fn valid_from(from: u32, count: usize) -> Vec<String> {
+    (from..)
+        .filter_map(|base| {
+            (0..10)
+                .map(|d| format!("{base}{d}"))
+                .find(|n| n.parse::<OrganizationNumber>().is_ok())
+        })
+        .take(count)
+        .collect()
+}
+
+/// A `--resume` that must rewrite a large file is killed (SIGKILL) at many moments: each time
+/// the file is either the old one, byte for byte, or the new one (the kept lines, then whole
+/// new lines and at most one torn last line), never a mix or a truncated copy.
+#[cfg(unix)]
+#[test]
+fn a_kill_during_the_rewrite_leaves_the_old_file_or_the_new_one() {
+    let sandbox = sandbox_with(
+        10,
+        FaultConfig::new()
+            .latency(std::time::Duration::from_millis(20))
+            .only_paths_containing("/officialcontacts"),
+    );
+    let numbers = valid_from(13_000_000, 20_000);
+    let job = Job::new("resume-kill-rewrite", &numbers);
+    let mut old = String::new();
+    let mut kept = String::new();
+    for (i, n) in numbers.iter().enumerate() {
+        let line = if i % 2 == 0 {
+            format!("{{\"OrganizationNumber\":\"{n}\",\"OfficialContacts\":[]}}\n")
+        } else {
+            format!(
+                "{{\"OrganizationNumber\":\"{n}\",\"Error\":{{\"Message\":\"Service Unavailable\",\"Status\":503}}}}\n"
+            )
+        };
+        if i % 2 == 0 {
+            kept.push_str(&line);
+        }
+        old.push_str(&line);
+    }
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for round in 0..16u64 {
+        std::fs::write(&job.output, &old).unwrap();
+        let mut child = Running(
+            against(&sandbox)
+                .args(job.args(&["--resume"]))
+                .spawn()
+                .unwrap(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(round * 30));
+        child.0.kill().unwrap();
+        child.0.wait().unwrap();
+        drop(child);
+        let now = std::fs::read_to_string(&job.output).unwrap();
+        if now == old {
+            saw_old += 1;
+            continue;
+        }
+        assert!(
+            now.starts_with(&kept),
+            "round {round}: neither the old file nor the kept lines ({} bytes)",
+            now.len()
+        );
+        saw_new += 1;
+        let rest = &now[kept.len()..];
+        let whole = rest.rfind('\n').map_or("", |end| &rest[..=end]);
+        for line in whole.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(status(&v), Some(404), "{line}");
+        }
+    }
+    eprintln!("kills during --resume: {saw_old} left the old file, {saw_new} the new one");
+    assert_eq!(saw_old + saw_new, 16);
+}
