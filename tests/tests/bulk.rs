@@ -420,3 +420,46 @@ fn ctrl_c_stops_with_130_and_whole_lines() {
     assert_eq!(by_number(&lines).len(), numbers.len());
     assert_eq!(lines.len(), numbers.len());
 }
+
+#[test]
+fn rate_counts_retries() {
+    // Half the lookups fail once or more and are retried; at --rate 10 every request, retries
+    // included, takes a slot of 100 ms.
+    let sandbox = sandbox_with(
+        40,
+        FaultConfig::new()
+            .error_rate(0.5, 3)
+            .only_paths_containing("/officialcontacts"),
+    );
+    let dir = scratch("bulk-rate-retries");
+    let input = dir.join("numbers.txt");
+    let numbers = valid_numbers(&sandbox);
+    std::fs::write(&input, numbers[..20].join("\n")).unwrap();
+    let started = Instant::now();
+    let out = run_against(
+        &sandbox,
+        &[
+            "bulk",
+            "official-contacts",
+            "--input",
+            input.to_str().unwrap(),
+            "--rate",
+            "10",
+            "--concurrency",
+            "8",
+            "--retries",
+            "10",
+        ],
+    );
+    let elapsed = started.elapsed();
+    assert_code(&out, 0);
+    assert_eq!(json_lines(&stdout(&out)).len(), 20);
+    let requests = sandbox.request_count();
+    assert!(requests >= 30, "too few retries: {requests}");
+    // n requests at most 10 a second take at least (n - 1) x 100 ms.
+    let least = Duration::from_millis(100) * (requests as u32 - 1);
+    assert!(
+        elapsed >= least,
+        "{requests} requests in {elapsed:?} at --rate 10"
+    );
+}

@@ -25,7 +25,7 @@ pub(crate) struct Cli {
 }
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success; 1 API, transport or decode error (bulk: any item failed);
+Exit codes: 0 success; 1 API, transport or decode error (bulk: an error line in the output);
 2 usage error or invalid input, before any request.
 
 Examples:
@@ -235,12 +235,17 @@ pub(crate) struct BulkArgs {
     #[arg(long, value_name = "N", default_value_t = altinn_contacts::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub(crate) concurrency: usize,
-    /// At most this many requests a second (may be fractional, e.g. 0.5).
+    /// At most this many requests in any second, retries included (may be fractional, e.g. 0.5).
+    /// Whatever the rate, a 429 pauses the whole job until its Retry-After has passed.
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
-    /// Keep the output file and skip numbers already in it (repairs a line cut off by a kill).
+    /// Continue an earlier run: keep its found and final lines (404, 400, invalid number), look
+    /// up the rest again (other errors and numbers not yet in the file).
     #[arg(long, requires = "output")]
     pub(crate) resume: bool,
+    /// Overwrite a non-empty --output (without it, an existing result file is refused).
+    #[arg(long, requires = "output", conflicts_with = "resume")]
+    pub(crate) force: bool,
 }
 
 /// Altinn environments, as typed.

@@ -4,7 +4,7 @@ use std::fmt::Display;
 
 /// Exit code of a usage error or invalid input, found before any request.
 pub(crate) const EXIT_USAGE: u8 = 2;
-/// Exit code of an API, transport or decode error (bulk: any item failed).
+/// Exit code of an API, transport or decode error (bulk: an error line in the output).
 pub(crate) const EXIT_FAILED: u8 = 1;
 /// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;

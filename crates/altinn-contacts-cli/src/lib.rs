@@ -3,7 +3,8 @@
 //!
 //! - `args`: the command line (clap derive, with environment variables).
 //! - `commands`: each command: validate, connect, call, print.
-//! - `bulk`: the bulk commands: input file, JSON Lines output, `--resume`, progress, summary.
+//! - `bulk`: the bulk commands: streamed input, JSON Lines output, `--resume` and `--force`,
+//!   progress, summary.
 //! - `output`: table, JSON, JSON Lines and CSV.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
 

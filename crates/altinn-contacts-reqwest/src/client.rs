@@ -83,6 +83,8 @@ pub(crate) struct Inner {
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Duration,
     pub(crate) user_agent: String,
+    /// Asked before every attempt; see [`crate::pacer`].
+    pub(crate) pacer: Option<Arc<dyn crate::Pacer>>,
 }
 
 impl ReqwestContactsApi {
@@ -184,6 +186,8 @@ impl ReqwestContactsApi {
         progress: &mut Progress,
     ) -> Result<T, Error> {
         let policy = &self.inner.retry;
+        // The first wait for the pacer is not the call's time yet; later ones are.
+        crate::pacer::before_attempt(self.inner.pacer.as_ref()).await;
         let started = Instant::now();
         // A deadline too far away to represent (`Duration::MAX`) is no deadline at all; adding it
         // to an `Instant` would panic.
@@ -227,6 +231,11 @@ impl ReqwestContactsApi {
                         continue;
                     }
                     let retry_after = answer.retry_after();
+                    if status == 429 || (retryable_status(status) && retry_after.is_some()) {
+                        // The server throttles the client, not this call: pause every call.
+                        let pause = retry_after.unwrap_or_else(|| policy.wait(attempt, None));
+                        crate::pacer::pause(self.inner.pacer.as_ref(), pause);
+                    }
                     let error = answer.into_error(op, &url);
                     if !retryable_status(status) {
                         return Err(error.with_attempts(attempt));
@@ -269,6 +278,10 @@ impl ReqwestContactsApi {
             }
             tracing::info!(attempt, wait_ms = millis(wait), "retrying");
             tokio::time::sleep(wait).await;
+            crate::pacer::before_attempt(self.inner.pacer.as_ref()).await;
+            if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return Err(error.with_attempts(attempt));
+            }
         }
     }
 

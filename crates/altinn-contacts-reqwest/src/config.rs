@@ -12,6 +12,7 @@ use url::Url;
 use crate::client::{Inner, ReqwestContactsApi};
 use crate::environment::Environment;
 use crate::identity::{Certificate, Identity};
+use crate::pacer::Pacer;
 use crate::retry::RetryPolicy;
 use crate::tls;
 use crate::token::{Bearer, TokenProvider, authorization};
@@ -155,6 +156,7 @@ pub struct ConfigBuilder {
     user_agent: String,
     pool_max_idle_per_host: Option<usize>,
     allow_insecure_http: bool,
+    pacer: Option<Arc<dyn Pacer>>,
 }
 
 impl Default for ConfigBuilder {
@@ -172,6 +174,7 @@ impl Default for ConfigBuilder {
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             pool_max_idle_per_host: None,
             allow_insecure_http: false,
+            pacer: None,
         }
     }
 }
@@ -268,6 +271,14 @@ impl ConfigBuilder {
         self
     }
 
+    /// Waits for `pacer` before every attempt of every call (retries included) and tells it of
+    /// every pause the server asks for (see [`crate::pacer`]); for example a shared
+    /// [`Throttle`](crate::Throttle) with a [`RateLimit`](crate::RateLimit).
+    pub fn pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<ReqwestContactsApi, ConfigError> {
         let base_url = parse_base_url(
@@ -321,6 +332,7 @@ impl ConfigBuilder {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             user_agent: self.user_agent,
+            pacer: self.pacer,
         }))
     }
 }
@@ -340,6 +352,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("user_agent", &self.user_agent)
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
             .field("danger_allow_insecure_http", &self.allow_insecure_http)
+            .field("pacer", &self.pacer)
             .finish()
     }
 }

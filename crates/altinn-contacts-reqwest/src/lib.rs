@@ -5,13 +5,15 @@
 //! - [`ReqwestContactsApi`] and its [`ConfigBuilder`] (errors: [`ConfigError`]).
 //! - Credentials: [`Identity`], [`Certificate`], [`TokenProvider`],
 //!   [`MaskinportenTokenProvider`] (built by [`MaskinportenBuilder`]).
-//! - [`Environment`], [`RetryPolicy`].
+//! - [`Environment`], [`RetryPolicy`], and pacing ([`pacer`]: [`Pacer`], [`Throttle`],
+//!   [`RateLimit`]): request rate and server-asked pauses, retries included.
 
 mod client;
 mod config;
 mod environment;
 mod identity;
 mod maskinporten;
+pub mod pacer;
 mod redact;
 mod response;
 mod retry;
@@ -23,6 +25,7 @@ pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use environment::Environment;
 pub use identity::{Certificate, Identity};
 pub use maskinporten::{DEFAULT_SCOPE, MaskinportenBuilder, MaskinportenTokenProvider};
+pub use pacer::{Pacer, RateLimit, Throttle};
 pub use retry::RetryPolicy;
 pub use token::{TokenError, TokenProvider};
 

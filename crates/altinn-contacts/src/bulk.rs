@@ -8,9 +8,15 @@
 //! input's position, so a consumer can restore input order when it needs to.
 //!
 //! At most [`concurrency`](BulkJob::concurrency) calls are in flight (default
-//! [`DEFAULT_CONCURRENCY`]). With a [`RateLimit`], calls start no closer together than its
-//! interval, measured on tokio's clock. Retries of transient failures are the transport's
-//! business and are not counted against the rate.
+//! [`DEFAULT_CONCURRENCY`]). All calls of a job share one [`Pacer`] (a [`Throttle`] unless
+//! [`pacer`](BulkJob::pacer) gives another): with a [`RateLimit`], at most that many requests
+//! start in any one second, **retries included**; and when the server answers `429` (or asks
+//! for a pause with `Retry-After`), no request of the job starts, first try or retry, until the
+//! pause has passed. The reqwest transport waits for the job's pacer before every attempt (see
+//! [`altinn_contacts_reqwest::pacer`]); another [`ContactsApi`] implementation is paced per call.
+//!
+//! A job holds a clone of the [`Client`], so its stream is `'static` and `Send`: spawn it on a
+//! task or return it from a function.
 //!
 //! ```
 //! # async fn demo(client: &altinn_contacts::Client) {
@@ -32,16 +38,14 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use altinn_contacts_api::{
-    ContactsApi, Error, InvalidInput, OrganizationNumber, PersonalContactsFilter,
-};
+use altinn_contacts_api::{ContactsApi, Error, OrganizationNumber, PersonalContactsFilter};
 use altinn_contacts_model::{OfficialContactList, PersonalContactList};
+use altinn_contacts_reqwest::pacer::paced_after_ready;
+pub use altinn_contacts_reqwest::{Pacer, RateLimit, Throttle};
 use futures::future::BoxFuture;
 use futures::stream::{self, Stream, StreamExt};
-use tokio::time::Instant;
 
 use crate::Client;
 
@@ -64,50 +68,6 @@ impl<T> BulkResult<T> {
     /// True when the lookup failed (invalid input included).
     pub fn is_err(&self) -> bool {
         self.outcome.is_err()
-    }
-}
-
-/// A minimum interval between the starts of calls: a request-rate limit.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    interval: Duration,
-}
-
-impl RateLimit {
-    /// At most `requests` calls a second; `requests` must be a positive, finite number (it may be
-    /// below 1, e.g. 0.5 for one call every two seconds).
-    pub fn per_second(requests: f64) -> Result<Self, InvalidInput> {
-        if !requests.is_finite() || requests <= 0.0 {
-            return Err(InvalidInput::new(
-                "request rate",
-                &requests.to_string(),
-                "it must be a positive number of requests per second",
-            ));
-        }
-        let interval = Duration::try_from_secs_f64(1.0 / requests).map_err(|_| {
-            InvalidInput::new(
-                "request rate",
-                &requests.to_string(),
-                "it is too small a number of requests per second",
-            )
-        })?;
-        Ok(RateLimit { interval })
-    }
-
-    /// Calls start at least `interval` apart.
-    pub fn interval(interval: Duration) -> Self {
-        RateLimit { interval }
-    }
-
-    /// The minimum interval between the starts of calls.
-    pub fn min_interval(&self) -> Duration {
-        self.interval
-    }
-}
-
-impl fmt::Debug for RateLimit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RateLimit({:?} between calls)", self.interval)
     }
 }
 
@@ -171,30 +131,32 @@ impl BulkOperation for PersonalContactsLookup {
 /// A bulk job being set up; [`stream`](BulkJob::stream) runs it. Made by
 /// [`Client::bulk_official_contacts`], [`Client::bulk_personal_contacts`] and [`Client::bulk`].
 #[must_use = "a bulk job does nothing until .stream() is consumed"]
-pub struct BulkJob<'c, A, O> {
-    client: &'c Client<A>,
-    inputs: Box<dyn Iterator<Item = String> + Send + 'c>,
+pub struct BulkJob<A, O> {
+    client: Client<A>,
+    inputs: Box<dyn Iterator<Item = String> + Send>,
     operation: O,
     concurrency: usize,
     rate: Option<RateLimit>,
+    pacer: Option<Arc<dyn Pacer>>,
 }
 
-impl<A, O: fmt::Debug> fmt::Debug for BulkJob<'_, A, O> {
+impl<A, O: fmt::Debug> fmt::Debug for BulkJob<A, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BulkJob")
             .field("operation", &self.operation)
             .field("concurrency", &self.concurrency)
             .field("rate", &self.rate)
+            .field("pacer", &self.pacer)
             .finish_non_exhaustive()
     }
 }
 
-impl<'c, A: ContactsApi, O: BulkOperation + 'c> BulkJob<'c, A, O> {
-    pub(crate) fn new<I>(client: &'c Client<A>, inputs: I, operation: O) -> Self
+impl<A: ContactsApi + 'static, O: BulkOperation + 'static> BulkJob<A, O> {
+    pub(crate) fn new<I>(client: Client<A>, inputs: I, operation: O) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<String> + 'c,
-        I::IntoIter: Send + 'c,
+        I::Item: Into<String> + 'static,
+        I::IntoIter: Send + 'static,
     {
         BulkJob {
             client,
@@ -202,6 +164,7 @@ impl<'c, A: ContactsApi, O: BulkOperation + 'c> BulkJob<'c, A, O> {
             operation,
             concurrency: DEFAULT_CONCURRENCY,
             rate: None,
+            pacer: None,
         }
     }
 
@@ -211,36 +174,46 @@ impl<'c, A: ContactsApi, O: BulkOperation + 'c> BulkJob<'c, A, O> {
         self
     }
 
-    /// Calls start no closer together than the limit allows.
+    /// At most this many requests start in any one second, retries included (ignored when a
+    /// [`pacer`](Self::pacer) is given: that one decides).
     pub fn rate_limit(mut self, rate: RateLimit) -> Self {
         self.rate = Some(rate);
         self
     }
 
+    /// Paces the job's requests with `pacer` instead of a [`Throttle`] of its own, for example
+    /// to share one rate limit and one pause between several jobs.
+    pub fn pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
     /// Runs the job: one result per input, yielded as each call finishes. Inputs are read lazily,
     /// as slots free up, so the input iterator may be long.
-    pub fn stream(self) -> impl Stream<Item = BulkResult<O::Output>> + Send + Unpin + 'c {
+    pub fn stream(self) -> impl Stream<Item = BulkResult<O::Output>> + Send + Unpin + 'static {
         let BulkJob {
             client,
             inputs,
             operation,
             concurrency,
             rate,
+            pacer,
         } = self;
         let operation = Arc::new(operation);
-        let limiter = rate.map(|r| Arc::new(Limiter::new(r.interval)));
+        let pacer: Arc<dyn Pacer> = pacer.unwrap_or_else(|| Arc::new(Throttle::new(rate)));
         stream::iter(inputs.enumerate())
             .map(move |(index, input)| {
                 let operation = Arc::clone(&operation);
-                let limiter = limiter.clone();
+                let pacer = Arc::clone(&pacer);
+                let client = client.clone();
                 async move {
                     let outcome = match input.parse::<OrganizationNumber>() {
                         Err(invalid) => Err(Error::InvalidInput(invalid)),
                         Ok(org) => {
-                            if let Some(limiter) = &limiter {
-                                limiter.acquire().await;
-                            }
-                            operation.call(client.api(), &org).await
+                            // Waiting here paces any transport; the reqwest transport then
+                            // waits again only for retries, and pauses the job on a 429.
+                            pacer.ready().await;
+                            paced_after_ready(pacer, operation.call(client.api(), &org)).await
                         }
                     };
                     BulkResult {
@@ -254,132 +227,40 @@ impl<'c, A: ContactsApi, O: BulkOperation + 'c> BulkJob<'c, A, O> {
     }
 }
 
-/// Spaces the starts of calls `interval` apart: each caller reserves the next free slot and
-/// sleeps until it. No burst is allowed, which keeps the peak rate at the limit.
-struct Limiter {
-    interval: Duration,
-    next: Mutex<Option<Instant>>,
-}
-
-impl Limiter {
-    fn new(interval: Duration) -> Self {
-        Limiter {
-            interval,
-            next: Mutex::new(None),
-        }
-    }
-
-    async fn acquire(&self) {
-        let at = {
-            // A poisoned lock only means another task panicked between two plain assignments;
-            // the slot value is still usable.
-            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            let at = match *next {
-                Some(slot) if slot > now => slot,
-                _ => now,
-            };
-            // An interval too long for the clock (`RateLimit::interval(Duration::MAX)`) would
-            // overflow `Instant`: the next slot is then as far off as the clock can say.
-            *next = Some(
-                at.checked_add(self.interval)
-                    .unwrap_or_else(|| far_future(at)),
-            );
-            at
-        };
-        tokio::time::sleep_until(at).await;
-    }
-}
-
-/// The latest instant after `from` that the clock can represent, within about 30 years.
-fn far_future(from: Instant) -> Instant {
-    let mut step = Duration::from_secs(30 * 365 * 24 * 60 * 60);
-    while !step.is_zero() {
-        if let Some(later) = from.checked_add(step) {
-            return later;
-        }
-        step /= 2;
-    }
-    from
-}
-
-impl<A: ContactsApi> Client<A> {
-    /// Official contacts for each input (raw organization numbers as typed).
-    pub fn bulk_official_contacts<'c, I>(
-        &'c self,
-        inputs: I,
-    ) -> BulkJob<'c, A, OfficialContactsLookup>
+impl<A: ContactsApi + 'static> Client<A> {
+    /// Official contacts for each input (raw organization numbers as typed). The job holds a
+    /// clone of the client and owns its inputs.
+    pub fn bulk_official_contacts<I>(&self, inputs: I) -> BulkJob<A, OfficialContactsLookup>
     where
         I: IntoIterator,
-        I::Item: Into<String> + 'c,
-        I::IntoIter: Send + 'c,
+        I::Item: Into<String> + 'static,
+        I::IntoIter: Send + 'static,
     {
-        BulkJob::new(self, inputs, OfficialContactsLookup)
+        BulkJob::new(self.clone(), inputs, OfficialContactsLookup)
     }
 
     /// Personal contacts matching `filter` for each input (raw organization numbers as typed).
-    pub fn bulk_personal_contacts<'c, I>(
-        &'c self,
+    pub fn bulk_personal_contacts<I>(
+        &self,
         inputs: I,
         filter: PersonalContactsFilter,
-    ) -> BulkJob<'c, A, PersonalContactsLookup>
+    ) -> BulkJob<A, PersonalContactsLookup>
     where
         I: IntoIterator,
-        I::Item: Into<String> + 'c,
-        I::IntoIter: Send + 'c,
+        I::Item: Into<String> + 'static,
+        I::IntoIter: Send + 'static,
     {
-        BulkJob::new(self, inputs, PersonalContactsLookup::new(filter))
+        BulkJob::new(self.clone(), inputs, PersonalContactsLookup::new(filter))
     }
 
     /// Any [`BulkOperation`] for each input (raw organization numbers as typed).
-    pub fn bulk<'c, I, O>(&'c self, inputs: I, operation: O) -> BulkJob<'c, A, O>
+    pub fn bulk<I, O>(&self, inputs: I, operation: O) -> BulkJob<A, O>
     where
         I: IntoIterator,
-        I::Item: Into<String> + 'c,
-        I::IntoIter: Send + 'c,
-        O: BulkOperation + 'c,
+        I::Item: Into<String> + 'static,
+        I::IntoIter: Send + 'static,
+        O: BulkOperation + 'static,
     {
-        BulkJob::new(self, inputs, operation)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rate_limits() {
-        assert_eq!(
-            RateLimit::per_second(4.0).unwrap().min_interval(),
-            Duration::from_millis(250)
-        );
-        assert_eq!(
-            RateLimit::per_second(0.5).unwrap().min_interval(),
-            Duration::from_secs(2)
-        );
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-300] {
-            assert!(RateLimit::per_second(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn an_interval_beyond_the_clock_does_not_panic() {
-        let limiter = Limiter::new(Duration::MAX);
-        let start = Instant::now();
-        // The first call starts at once; the next slot is far off but representable.
-        limiter.acquire().await;
-        assert_eq!(start.elapsed(), Duration::ZERO);
-        let next = limiter.next.lock().unwrap().unwrap();
-        assert!(next > start + Duration::from_secs(365 * 24 * 60 * 60));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn limiter_spaces_calls() {
-        let limiter = Limiter::new(Duration::from_millis(100));
-        let start = Instant::now();
-        for i in 0..5u32 {
-            limiter.acquire().await;
-            assert_eq!(start.elapsed(), Duration::from_millis(100) * i);
-        }
+        BulkJob::new(self.clone(), inputs, operation)
     }
 }

@@ -12,6 +12,8 @@ use altinn_contacts_model::{
     Links, OfficialContactList, Organization, OrganizationList, PersonalContact,
     PersonalContactList, RoleList,
 };
+use std::sync::Arc;
+
 use url::Url;
 
 use crate::navigation::{self, LinkTarget, NavigationError};
@@ -21,11 +23,24 @@ use crate::paging::OrganizationPager;
 ///
 /// `A` is the transport: [`ReqwestContactsApi`](crate::ReqwestContactsApi) by default (made by
 /// [`Client::builder`]), or any [`ContactsApi`] through [`Client::from_api`] (a mock, a fake,
-/// another backend). Cloning is as cheap as cloning `A`.
-#[derive(Clone, Debug)]
+/// another backend).
+///
+/// Cheap to clone: the transport and the origin are shared (`Arc`), so paging streams and bulk
+/// jobs hold a clone of their own and are `'static` (spawn them on a task, return them from a
+/// function).
+#[derive(Debug)]
 pub struct Client<A = crate::ReqwestContactsApi> {
-    api: A,
-    origin: Option<Url>,
+    api: Arc<A>,
+    origin: Option<Arc<Url>>,
+}
+
+impl<A> Clone for Client<A> {
+    fn clone(&self) -> Self {
+        Client {
+            api: Arc::clone(&self.api),
+            origin: self.origin.clone(),
+        }
+    }
 }
 
 impl<A: ContactsApi> Client<A> {
@@ -34,20 +49,23 @@ impl<A: ContactsApi> Client<A> {
     /// No origin is set, so HAL links are read by path only (see [`crate::navigation`]); set one
     /// with [`with_origin`](Client::with_origin) to refuse links to other hosts.
     pub fn from_api(api: A) -> Self {
-        Client { api, origin: None }
+        Client {
+            api: Arc::new(api),
+            origin: None,
+        }
     }
 
     /// Sets the origin (scheme, host, port and path prefix, e.g. `https://www.altinn.no/`) that
     /// links must be on to be followed.
     #[must_use]
     pub fn with_origin(mut self, origin: Url) -> Self {
-        self.origin = Some(origin);
+        self.origin = Some(Arc::new(origin));
         self
     }
 
     /// The origin links are checked against, if any.
     pub fn origin(&self) -> Option<&Url> {
-        self.origin.as_ref()
+        self.origin.as_deref()
     }
 
     /// The implementation underneath, for calls the facade does not wrap.
@@ -55,14 +73,15 @@ impl<A: ContactsApi> Client<A> {
         &self.api
     }
 
-    /// Gives back the implementation.
-    pub fn into_api(self) -> A {
-        self.api
+    /// The implementation underneath, shared with every clone of this client.
+    pub fn shared_api(&self) -> Arc<A> {
+        Arc::clone(&self.api)
     }
 
-    /// Pages through every organization matching `query` (see [`OrganizationPager`]).
-    pub fn organizations(&self, query: OrganizationsQuery) -> OrganizationPager<'_, A> {
-        OrganizationPager::new(self, query)
+    /// Pages through every organization matching `query` (see [`OrganizationPager`]). The pager
+    /// holds a clone of the client, so it outlives this borrow.
+    pub fn organizations(&self, query: OrganizationsQuery) -> OrganizationPager<A> {
+        OrganizationPager::new(self.clone(), query)
     }
 
     /// One page of organizations, exactly as `query` asks (no paging).
@@ -123,7 +142,7 @@ impl<A: ContactsApi> Client<A> {
         links: &Links,
         rel: &'static str,
     ) -> Result<LinkTarget, NavigationError> {
-        navigation::resolve(self.origin.as_ref(), links, rel)
+        navigation::resolve(self.origin.as_deref(), links, rel)
     }
 
     /// Follows an organization's `officialcontacts` link.

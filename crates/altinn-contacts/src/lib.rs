@@ -12,6 +12,9 @@
 //! - `recording` (feature `record-replay`): `Recorder`, `Replayer`.
 //! - Re-exported: the [`ContactsApi`] trait, identifiers, queries and [`Error`]; the [`model`]
 //!   types; the transport's [`ConfigBuilder`] and its settings.
+//!
+//! [`Client`] is cheap to clone (an `Arc` inside); paging streams and bulk jobs hold a clone, so
+//! they are `'static + Send` and can be spawned on a task or returned from a function.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod builder;
@@ -25,8 +28,8 @@ pub mod recording;
 
 pub use builder::ConfigBuilderExt;
 pub use bulk::{
-    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup,
-    PersonalContactsLookup, RateLimit,
+    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup, Pacer,
+    PersonalContactsLookup, RateLimit, Throttle,
 };
 pub use client::Client;
 pub use navigation::{LinkTarget, NavigationError};

@@ -1,12 +1,15 @@
 //! Paging: every organization across `$top`/`$skip` pages, as a lazy stream.
 //!
-//! Altinn returns at most [`MAX_PAGE_SIZE`] organizations a call. [`OrganizationPager`] asks for
-//! page after page, moving `$skip` on by what it received, and stops at the first page shorter
-//! than the `$top` it asked for (an empty page included) or when the optional overall
-//! [`limit`](OrganizationPager::limit) is reached. A page is fetched only when the consumer wants
-//! the next item, so dropping the stream stops the requests.
+//! Altinn returns at most [`MAX_PAGE_SIZE`] organizations a call, and a server (or a proxy) may
+//! cap `$top` lower without saying so. [`OrganizationPager`] asks for page after page, moving
+//! `$skip` on by what it received, and stops at the first empty page or when the optional
+//! overall [`limit`](OrganizationPager::limit) is reached. A page shorter than asked is not the
+//! end: the next one is asked for. A page is fetched only when the consumer wants the next item,
+//! so dropping the stream stops the requests.
 //!
-//! The streams are boxed (`Send`, `Unpin`), so `.next().await` works on them without pinning.
+//! The pager holds a clone of the [`Client`], so its streams are `'static`, `Send` and `Unpin`
+//! (boxed): spawn them on a task, return them from a function, and call `.next().await` on them
+//! without pinning.
 //!
 //! An error is yielded as an item and ends the stream: a consumer sees every organization that
 //! came before the failure, then the failure.
@@ -39,15 +42,15 @@ pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 /// ```
 #[derive(Debug)]
 #[must_use = "a pager does nothing until .stream() or .pages() is consumed"]
-pub struct OrganizationPager<'c, A> {
-    client: &'c Client<A>,
+pub struct OrganizationPager<A> {
+    client: Client<A>,
     query: OrganizationsQuery,
     page_size: u32,
     limit: Option<u64>,
 }
 
-impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
-    pub(crate) fn new(client: &'c Client<A>, query: OrganizationsQuery) -> Self {
+impl<A> OrganizationPager<A> {
+    pub(crate) fn new(client: Client<A>, query: OrganizationsQuery) -> Self {
         let page_size = query.top.unwrap_or(DEFAULT_PAGE_SIZE);
         OrganizationPager {
             client,
@@ -56,7 +59,9 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
             limit: None,
         }
     }
+}
 
+impl<A: ContactsApi + 'static> OrganizationPager<A> {
     /// Sets the page size (`$top` of each call), 1 to [`MAX_PAGE_SIZE`]; another value makes the
     /// stream yield an invalid-input error before any request.
     pub fn page_size(mut self, size: u32) -> Self {
@@ -71,7 +76,7 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
     }
 
     /// The pages, one [`OrganizationList`] each. Empty pages are not yielded.
-    pub fn pages(self) -> BoxStream<'c, Result<OrganizationList, Error>> {
+    pub fn pages(self) -> BoxStream<'static, Result<OrganizationList, Error>> {
         let OrganizationPager {
             client,
             query,
@@ -84,6 +89,7 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
         };
         stream::unfold(Some(start), move |state| {
             let query = query.clone();
+            let client = client.clone();
             async move {
                 let state = state?;
                 if state.remaining == Some(0) {
@@ -120,8 +126,9 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
                     page.embedded.organizations.truncate(keep);
                     remaining = Some(left - keep as u64);
                 }
-                let full = received >= top as usize;
-                let next = (full && remaining != Some(0)).then(|| State {
+                // A short page is not the last one: a server may cap `$top` below what was asked.
+                // Only an empty page (above) or the limit ends the stream.
+                let next = (remaining != Some(0)).then(|| State {
                     skip: state.skip.saturating_add(received as u64),
                     remaining,
                 });
@@ -132,7 +139,7 @@ impl<'c, A: ContactsApi> OrganizationPager<'c, A> {
     }
 
     /// Every organization, page after page.
-    pub fn stream(self) -> BoxStream<'c, Result<Organization, Error>> {
+    pub fn stream(self) -> BoxStream<'static, Result<Organization, Error>> {
         self.pages()
             .map_ok(|page| stream::iter(page.into_items().into_iter().map(Ok::<_, Error>)))
             .try_flatten()

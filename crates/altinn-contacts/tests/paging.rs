@@ -68,7 +68,9 @@ async fn streams_every_organization_across_pages() {
         vec![
             (Some(1000), None),
             (Some(1000), Some(1000)),
-            (Some(1000), Some(2000))
+            (Some(1000), Some(2000)),
+            // The short page of 500 is not the end; the empty page is.
+            (Some(1000), Some(2500))
         ]
     );
 }
@@ -118,7 +120,12 @@ async fn the_querys_top_is_the_page_size_and_other_options_ride_along() {
     let mut mock = MockContactsApi::new();
     mock.expect_organizations().returning(move |q| {
         record.lock().unwrap().push(q.clone());
-        let n = if q.skip.is_none() { 3 } else { 1 };
+        // 3, then a short page of 1, then the empty page that ends the stream.
+        let n = match q.skip {
+            None => 3,
+            Some(3) => 1,
+            Some(_) => 0,
+        };
         Ok(OrganizationList::from_items("x", (0..n).map(org).collect()))
     });
     let client = Client::from_api(mock);
@@ -135,9 +142,10 @@ async fn the_querys_top_is_the_page_size_and_other_options_ride_along() {
         .unwrap();
     assert_eq!(got.len(), 4);
     let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 2);
+    assert_eq!(seen.len(), 3);
     assert_eq!(seen[0], query);
     assert_eq!(seen[1], query.clone().skip(3));
+    assert_eq!(seen[2], query.clone().skip(4));
 }
 
 #[tokio::test]
@@ -236,4 +244,84 @@ async fn pages_are_fetched_lazily() {
         .await;
     assert_eq!(first_three.len(), 1001);
     assert_eq!(calls.lock().unwrap().len(), 2);
+}
+
+/// A server that answers each call with the next page size of `sizes` (whatever `$top` asked),
+/// numbering organizations by `$skip`; it records `($top, $skip)`.
+fn scripted(sizes: Vec<u64>) -> (MockContactsApi, Calls) {
+    let calls: Calls = Arc::default();
+    let seen = Arc::clone(&calls);
+    let sizes = Mutex::new(sizes.into_iter());
+    let mut mock = MockContactsApi::new();
+    mock.expect_organizations()
+        .returning(move |q: &OrganizationsQuery| {
+            seen.lock().unwrap().push((q.top, q.skip));
+            let n = sizes
+                .lock()
+                .unwrap()
+                .next()
+                .expect("a call after the empty page");
+            let skip = q.skip.unwrap_or(0);
+            Ok(OrganizationList::from_items(
+                "x",
+                (skip..skip + n).map(org).collect(),
+            ))
+        });
+    (mock, calls)
+}
+
+#[tokio::test]
+async fn short_pages_do_not_end_the_stream_only_an_empty_page_does() {
+    // 1000 asked for; the server caps pages at its own whim: 100, 37, 1, then nothing.
+    let (mock, calls) = scripted(vec![100, 37, 1, 0]);
+    let client = Client::from_api(mock);
+    let got: Vec<Organization> = client
+        .organizations(OrganizationsQuery::new().top(1000))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&got), (0..138).collect::<Vec<_>>());
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec![
+            (Some(1000), None),
+            (Some(1000), Some(100)),
+            (Some(1000), Some(137)),
+            (Some(1000), Some(138)),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_limit_holds_across_short_pages() {
+    // A server that caps `$top` at 100 holds 500 organizations; 250 are asked for.
+    let (mock, calls) = server(500, 100);
+    let client = Client::from_api(mock);
+    let got: Vec<Organization> = client
+        .organizations(OrganizationsQuery::new())
+        .limit(250)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&got), (0..250).collect::<Vec<_>>());
+    assert_eq!(
+        *calls.lock().unwrap(),
+        vec![
+            (Some(250), None),
+            (Some(150), Some(100)),
+            (Some(50), Some(200))
+        ]
+    );
+    // Without a limit, every one of the 500 arrives, and the empty page ends the stream.
+    let (mock, calls) = server(500, 100);
+    let all: Vec<Organization> = Client::from_api(mock)
+        .organizations(OrganizationsQuery::new())
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&all), (0..500).collect::<Vec<_>>());
+    assert_eq!(calls.lock().unwrap().len(), 6);
 }
