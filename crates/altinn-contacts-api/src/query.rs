@@ -1,7 +1,7 @@
 //! Request options of the list and search calls, validated before anything is sent.
 //!
-//! Each type knows its query parameters ([`OrganizationsQuery::to_pairs`] and friends), so every
-//! transport sends the same names and values; the transport only percent-encodes them.
+//! These are typed values only: how a backend sends them (Altinn 2's OData `$top`, `$filter`,
+//! query names) is the backend's business; the HTTPS transport renders them in its `wire` module.
 
 use crate::error::InvalidInput;
 use crate::ids::{Email, PhoneNumber, RoleCode, ServiceCode, ServiceEdition, TypeCode};
@@ -18,16 +18,6 @@ pub enum OrderBy {
     OrganizationNumber,
     /// By name.
     Name,
-}
-
-impl OrderBy {
-    /// The `$orderby` value.
-    pub fn as_odata(self) -> &'static str {
-        match self {
-            OrderBy::OrganizationNumber => "OrganizationNumber",
-            OrderBy::Name => "Name",
-        }
-    }
 }
 
 /// Whether to embed related resources (`$expand`).
@@ -51,17 +41,10 @@ pub enum Expand {
 ///     .order_by(OrderBy::Name)
 ///     .organization_type("ENK".parse().unwrap())
 ///     .with_official_contacts();
-/// assert_eq!(
-///     q.to_pairs().unwrap(),
-///     vec![
-///         ("$top", "500".to_string()),
-///         ("$skip", "1000".to_string()),
-///         ("$orderby", "Name".to_string()),
-///         ("$filter", "Type eq 'ENK'".to_string()),
-///         ("$expand", "OfficialContacts".to_string()),
-///     ]
-/// );
-/// assert!(OrganizationsQuery::new().top(0).to_pairs().is_err());
+/// assert_eq!(q.top, Some(500));
+/// assert_eq!(q.order_by, Some(OrderBy::Name));
+/// assert!(q.validate().is_ok());
+/// assert!(OrganizationsQuery::new().top(0).validate().is_err());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -132,28 +115,6 @@ impl OrganizationsQuery {
         }
         Ok(())
     }
-
-    /// The query parameters, unencoded, after [`validate`](Self::validate).
-    pub fn to_pairs(&self) -> Result<Vec<(&'static str, String)>, InvalidInput> {
-        self.validate()?;
-        let mut pairs = Vec::with_capacity(5);
-        if let Some(top) = self.top {
-            pairs.push(("$top", top.to_string()));
-        }
-        if let Some(skip) = self.skip {
-            pairs.push(("$skip", skip.to_string()));
-        }
-        if let Some(order) = self.order_by {
-            pairs.push(("$orderby", order.as_odata().to_owned()));
-        }
-        if let Some(code) = &self.type_filter {
-            pairs.push(("$filter", format!("Type eq '{}'", code.as_str())));
-        }
-        if self.expand == Expand::OfficialContacts {
-            pairs.push(("$expand", "OfficialContacts".to_owned()));
-        }
-        Ok(pairs)
-    }
 }
 
 /// A search for organizations by contact point: an e-mail address, a phone number, or both.
@@ -211,18 +172,6 @@ impl ContactPointSearch {
     pub fn phone_number(&self) -> Option<&PhoneNumber> {
         self.phone.as_ref()
     }
-
-    /// The query parameters, unencoded.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(2);
-        if let Some(email) = &self.email {
-            pairs.push(("email", email.as_str().to_owned()));
-        }
-        if let Some(phone) = &self.phone {
-            pairs.push(("phoneNumber", phone.as_str().to_owned()));
-        }
-        pairs
-    }
 }
 
 /// Filters of `GET organizations/{orgno}/personalcontacts`.
@@ -253,18 +202,5 @@ impl PersonalContactsFilter {
     pub fn service(mut self, code: ServiceCode, edition: ServiceEdition) -> Self {
         self.service = Some((code, edition));
         self
-    }
-
-    /// The query parameters, unencoded.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(3);
-        if let Some(role) = &self.role {
-            pairs.push(("roleDefinitionCode", role.as_str().to_owned()));
-        }
-        if let Some((code, edition)) = &self.service {
-            pairs.push(("serviceCode", code.as_str().to_owned()));
-            pairs.push(("serviceEdition", edition.as_str().to_owned()));
-        }
-        pairs
     }
 }

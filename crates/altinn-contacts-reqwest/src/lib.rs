@@ -6,6 +6,8 @@
 //! - Credentials: [`Identity`], [`Certificate`], [`TokenProvider`],
 //!   [`MaskinportenTokenProvider`] (built by [`MaskinportenBuilder`]).
 //! - [`Environment`], [`RetryPolicy`].
+//! - [`wire`]: Altinn 2's paths, query names and OData syntax, and [`wire::resolve_link`] from a
+//!   HAL href back to a call.
 
 mod client;
 mod config;
@@ -17,6 +19,7 @@ mod response;
 mod retry;
 mod tls;
 mod token;
+pub mod wire;
 
 pub use client::ReqwestContactsApi;
 pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};
