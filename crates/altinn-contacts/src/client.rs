@@ -5,16 +5,15 @@
 //! Plain calls pass straight through to the implementation.
 
 use altinn_contacts_api::{
-    ContactPointSearch, ContactsApi, Error, Expand, OrganizationNumber, OrganizationsQuery,
-    PersonId, PersonalContactsFilter,
+    ContactPointSearch, ContactsApi, Error, Expand, LinkRelation, LinkTarget, OrganizationNumber,
+    OrganizationsQuery, PersonId, PersonalContactsFilter,
 };
 use altinn_contacts_model::{
     Links, OfficialContactList, Organization, OrganizationList, PersonalContact,
     PersonalContactList, RoleList,
 };
-use url::Url;
 
-use crate::navigation::{self, LinkTarget, NavigationError};
+use crate::navigation::NavigationError;
 use crate::paging::OrganizationPager;
 
 /// The Altinn contact-information client.
@@ -25,29 +24,13 @@ use crate::paging::OrganizationPager;
 #[derive(Clone, Debug)]
 pub struct Client<A = crate::ReqwestContactsApi> {
     api: A,
-    origin: Option<Url>,
 }
 
 impl<A: ContactsApi> Client<A> {
-    /// A client over any implementation of the API.
-    ///
-    /// No origin is set, so HAL links are read by path only (see [`crate::navigation`]); set one
-    /// with [`with_origin`](Client::with_origin) to refuse links to other hosts.
+    /// A client over any implementation of the API. HAL links are followed as the
+    /// implementation resolves them (see [`crate::navigation`]).
     pub fn from_api(api: A) -> Self {
-        Client { api, origin: None }
-    }
-
-    /// Sets the origin (scheme, host, port and path prefix, e.g. `https://www.altinn.no/`) that
-    /// links must be on to be followed.
-    #[must_use]
-    pub fn with_origin(mut self, origin: Url) -> Self {
-        self.origin = Some(origin);
-        self
-    }
-
-    /// The origin links are checked against, if any.
-    pub fn origin(&self) -> Option<&Url> {
-        self.origin.as_ref()
+        Client { api }
     }
 
     /// The implementation underneath, for calls the facade does not wrap.
@@ -116,14 +99,21 @@ impl<A: ContactsApi> Client<A> {
         self.api.roles(org, person).await
     }
 
-    /// Where the `rel` link of `links` leads, checked against the origin (see
-    /// [`crate::navigation`]); nothing is sent.
+    /// Where the `rel` link of `links` leads, as the backend reads it
+    /// ([`ContactsApi::resolve_link`]; see [`crate::navigation`]); nothing is sent.
     pub fn resolve_link(
         &self,
         links: &Links,
-        rel: &'static str,
+        rel: LinkRelation,
     ) -> Result<LinkTarget, NavigationError> {
-        navigation::resolve(self.origin.as_ref(), links, rel)
+        let link = links
+            .get(rel.as_str())
+            .ok_or(NavigationError::MissingLink { rel: rel.as_str() })?;
+        let target = self.api.resolve_link(rel, link)?;
+        if target.relation() != rel {
+            return Err(unexpected(rel, &target));
+        }
+        Ok(target)
     }
 
     /// Follows an organization's `officialcontacts` link.
@@ -131,9 +121,10 @@ impl<A: ContactsApi> Client<A> {
         &self,
         organization: &Organization,
     ) -> Result<OfficialContactList, NavigationError> {
-        match self.resolve_link(&organization.links, navigation::OFFICIAL_CONTACTS)? {
+        let rel = LinkRelation::OfficialContacts;
+        match self.resolve_link(&organization.links, rel)? {
             LinkTarget::OfficialContacts(org) => Ok(self.api.official_contacts(&org).await?),
-            other => Err(unexpected(navigation::OFFICIAL_CONTACTS, &other)),
+            other => Err(unexpected(rel, &other)),
         }
     }
 
@@ -143,11 +134,12 @@ impl<A: ContactsApi> Client<A> {
         organization: &Organization,
         filter: &PersonalContactsFilter,
     ) -> Result<PersonalContactList, NavigationError> {
-        match self.resolve_link(&organization.links, navigation::PERSONAL_CONTACTS)? {
+        let rel = LinkRelation::PersonalContacts;
+        match self.resolve_link(&organization.links, rel)? {
             LinkTarget::PersonalContacts(org) => {
                 Ok(self.api.personal_contacts(&org, filter).await?)
             }
-            other => Err(unexpected(navigation::PERSONAL_CONTACTS, &other)),
+            other => Err(unexpected(rel, &other)),
         }
     }
 
@@ -156,19 +148,23 @@ impl<A: ContactsApi> Client<A> {
         &self,
         contact: &PersonalContact,
     ) -> Result<RoleList, NavigationError> {
-        match self.resolve_link(&contact.links, navigation::ROLES)? {
+        let rel = LinkRelation::Roles;
+        match self.resolve_link(&contact.links, rel)? {
             LinkTarget::Roles(org, person) => Ok(self.api.roles(&org, &person).await?),
-            other => Err(unexpected(navigation::ROLES, &other)),
+            other => Err(unexpected(rel, &other)),
         }
     }
 }
 
-/// `resolve` already checks that a link leads to its relation's kind of resource; this keeps
-/// the match total without a panic.
-fn unexpected(rel: &'static str, target: &LinkTarget) -> NavigationError {
+/// A backend that resolved a link to another kind of call than its relation's: refused, so a
+/// `roles` link never turns into, say, a personal-contacts call.
+fn unexpected(rel: LinkRelation, target: &LinkTarget) -> NavigationError {
     NavigationError::UnrecognizedLink {
-        rel,
+        rel: rel.as_str(),
         href: String::new(),
-        reason: format!("it leads to {target:?}"),
+        reason: format!(
+            "the backend resolved it to a \"{}\" call",
+            target.relation()
+        ),
     }
 }
