@@ -27,11 +27,12 @@ pub enum Expand {
     /// Only the organization itself.
     #[default]
     None,
-    /// Embed each organization's official contacts (`$expand=OfficialContacts`).
+    /// Embed each organization's official contacts.
     OfficialContacts,
 }
 
-/// One page of `GET organizations`: `$top`, `$skip`, `$orderby`, `$filter` on Type, `$expand`.
+/// One page of the organization list: page size, offset, sort order, organisation form, and
+/// whether to embed official contacts.
 ///
 /// ```
 /// # use altinn_contacts_api::{OrganizationsQuery, OrderBy};
@@ -67,35 +68,35 @@ impl OrganizationsQuery {
         Self::default()
     }
 
-    /// Sets `$top`.
+    /// Sets the page size (Altinn's `$top`).
     #[must_use]
     pub fn top(mut self, top: u32) -> Self {
         self.top = Some(top);
         self
     }
 
-    /// Sets `$skip`.
+    /// Sets how many items to skip (Altinn's `$skip`).
     #[must_use]
     pub fn skip(mut self, skip: u64) -> Self {
         self.skip = Some(skip);
         self
     }
 
-    /// Sets `$orderby`.
+    /// Sets the sort order (Altinn's `$orderby`).
     #[must_use]
     pub fn order_by(mut self, order: OrderBy) -> Self {
         self.order_by = Some(order);
         self
     }
 
-    /// Sets `$filter=Type eq '<code>'`.
+    /// Only organizations of this organisation form (a filter on Altinn's `Type`).
     #[must_use]
     pub fn organization_type(mut self, code: TypeCode) -> Self {
         self.type_filter = Some(code);
         self
     }
 
-    /// Sets `$expand=OfficialContacts`.
+    /// Embeds each organization's official contacts (Altinn's `$expand`).
     #[must_use]
     pub fn with_official_contacts(mut self) -> Self {
         self.expand = Expand::OfficialContacts;
