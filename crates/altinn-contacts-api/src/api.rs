@@ -1,12 +1,13 @@
 //! The [`ContactsApi`] trait: one async method per call of the API, independent of transport.
 
 use altinn_contacts_model::{
-    OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
+    Link, OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
 };
 use async_trait::async_trait;
 
 use crate::error::Error;
 use crate::ids::{OrganizationNumber, PersonId};
+use crate::link::{LinkError, LinkRelation, LinkTarget};
 use crate::query::{ContactPointSearch, Expand, OrganizationsQuery, PersonalContactsFilter};
 
 /// The Altinn ServiceOwner contact-information API.
@@ -49,4 +50,16 @@ pub trait ContactsApi: Send + Sync {
 
     /// The roles a person holds for an organization.
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error>;
+
+    /// The call a resource's `rel` link leads to; nothing is sent.
+    ///
+    /// Only the backend knows its URLs, so it is the one to read an href: the HTTPS transport
+    /// accepts links on its own base URL whose path is the call for `rel`, and refuses links to
+    /// another origin ([`LinkError::ForeignOrigin`]). The default refuses every link
+    /// ([`LinkError::Unsupported`]); a backend that serves Altinn's links implements it, and a
+    /// test sets an expectation on `MockContactsApi::expect_resolve_link`.
+    fn resolve_link(&self, rel: LinkRelation, link: &Link) -> Result<LinkTarget, LinkError> {
+        let _ = link;
+        Err(LinkError::Unsupported { rel })
+    }
 }

@@ -5,6 +5,7 @@
 //! - [`ContactsApi`]: one async method per call.
 //! - [`ids`]: validated identifiers users type ([`OrganizationNumber`], [`PersonId`], ...).
 //! - [`query`]: options of the list and search calls.
+//! - [`link`]: HAL navigation as typed values ([`LinkRelation`], [`LinkTarget`], [`LinkError`]).
 //! - [`error`]: the one [`Error`] type of every call.
 //!
 //! # Testing code written against the trait
@@ -44,6 +45,7 @@
 mod api;
 pub mod error;
 pub mod ids;
+pub mod link;
 pub mod query;
 
 pub use api::ContactsApi;
@@ -58,6 +60,7 @@ pub use ids::{
     Email, OrganizationNumber, PersonId, PhoneNumber, RoleCode, ServiceCode, ServiceEdition,
     TypeCode,
 };
+pub use link::{LinkError, LinkRelation, LinkTarget};
 pub use query::{
     ContactPointSearch, Expand, MAX_PAGE_SIZE, OrderBy, OrganizationsQuery, PersonalContactsFilter,
 };

@@ -1,7 +1,7 @@
 //! Request options of the list and search calls, validated before anything is sent.
 //!
-//! Each type knows its query parameters ([`OrganizationsQuery::to_pairs`] and friends), so every
-//! transport sends the same names and values; the transport only percent-encodes them.
+//! These are typed values only: how a backend sends them (Altinn 2's OData `$top`, `$filter`,
+//! query names) is the backend's business; the HTTPS transport renders them in its `wire` module.
 
 use crate::error::InvalidInput;
 use crate::ids::{Email, PhoneNumber, RoleCode, ServiceCode, ServiceEdition, TypeCode};
@@ -20,16 +20,6 @@ pub enum OrderBy {
     Name,
 }
 
-impl OrderBy {
-    /// The `$orderby` value.
-    pub fn as_odata(self) -> &'static str {
-        match self {
-            OrderBy::OrganizationNumber => "OrganizationNumber",
-            OrderBy::Name => "Name",
-        }
-    }
-}
-
 /// Whether to embed related resources (`$expand`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -37,11 +27,12 @@ pub enum Expand {
     /// Only the organization itself.
     #[default]
     None,
-    /// Embed each organization's official contacts (`$expand=OfficialContacts`).
+    /// Embed each organization's official contacts.
     OfficialContacts,
 }
 
-/// One page of `GET organizations`: `$top`, `$skip`, `$orderby`, `$filter` on Type, `$expand`.
+/// One page of the organization list: page size, offset, sort order, organisation form, and
+/// whether to embed official contacts.
 ///
 /// ```
 /// # use altinn_contacts_api::{OrganizationsQuery, OrderBy};
@@ -51,17 +42,10 @@ pub enum Expand {
 ///     .order_by(OrderBy::Name)
 ///     .organization_type("ENK".parse().unwrap())
 ///     .with_official_contacts();
-/// assert_eq!(
-///     q.to_pairs().unwrap(),
-///     vec![
-///         ("$top", "500".to_string()),
-///         ("$skip", "1000".to_string()),
-///         ("$orderby", "Name".to_string()),
-///         ("$filter", "Type eq 'ENK'".to_string()),
-///         ("$expand", "OfficialContacts".to_string()),
-///     ]
-/// );
-/// assert!(OrganizationsQuery::new().top(0).to_pairs().is_err());
+/// assert_eq!(q.top, Some(500));
+/// assert_eq!(q.order_by, Some(OrderBy::Name));
+/// assert!(q.validate().is_ok());
+/// assert!(OrganizationsQuery::new().top(0).validate().is_err());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -84,35 +68,35 @@ impl OrganizationsQuery {
         Self::default()
     }
 
-    /// Sets `$top`.
+    /// Sets the page size (Altinn's `$top`).
     #[must_use]
     pub fn top(mut self, top: u32) -> Self {
         self.top = Some(top);
         self
     }
 
-    /// Sets `$skip`.
+    /// Sets how many items to skip (Altinn's `$skip`).
     #[must_use]
     pub fn skip(mut self, skip: u64) -> Self {
         self.skip = Some(skip);
         self
     }
 
-    /// Sets `$orderby`.
+    /// Sets the sort order (Altinn's `$orderby`).
     #[must_use]
     pub fn order_by(mut self, order: OrderBy) -> Self {
         self.order_by = Some(order);
         self
     }
 
-    /// Sets `$filter=Type eq '<code>'`.
+    /// Only organizations of this organisation form (a filter on Altinn's `Type`).
     #[must_use]
     pub fn organization_type(mut self, code: TypeCode) -> Self {
         self.type_filter = Some(code);
         self
     }
 
-    /// Sets `$expand=OfficialContacts`.
+    /// Embeds each organization's official contacts (Altinn's `$expand`).
     #[must_use]
     pub fn with_official_contacts(mut self) -> Self {
         self.expand = Expand::OfficialContacts;
@@ -131,28 +115,6 @@ impl OrganizationsQuery {
             ));
         }
         Ok(())
-    }
-
-    /// The query parameters, unencoded, after [`validate`](Self::validate).
-    pub fn to_pairs(&self) -> Result<Vec<(&'static str, String)>, InvalidInput> {
-        self.validate()?;
-        let mut pairs = Vec::with_capacity(5);
-        if let Some(top) = self.top {
-            pairs.push(("$top", top.to_string()));
-        }
-        if let Some(skip) = self.skip {
-            pairs.push(("$skip", skip.to_string()));
-        }
-        if let Some(order) = self.order_by {
-            pairs.push(("$orderby", order.as_odata().to_owned()));
-        }
-        if let Some(code) = &self.type_filter {
-            pairs.push(("$filter", format!("Type eq '{}'", code.as_str())));
-        }
-        if self.expand == Expand::OfficialContacts {
-            pairs.push(("$expand", "OfficialContacts".to_owned()));
-        }
-        Ok(pairs)
     }
 }
 
@@ -211,18 +173,6 @@ impl ContactPointSearch {
     pub fn phone_number(&self) -> Option<&PhoneNumber> {
         self.phone.as_ref()
     }
-
-    /// The query parameters, unencoded.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(2);
-        if let Some(email) = &self.email {
-            pairs.push(("email", email.as_str().to_owned()));
-        }
-        if let Some(phone) = &self.phone {
-            pairs.push(("phoneNumber", phone.as_str().to_owned()));
-        }
-        pairs
-    }
 }
 
 /// Filters of `GET organizations/{orgno}/personalcontacts`.
@@ -253,18 +203,5 @@ impl PersonalContactsFilter {
     pub fn service(mut self, code: ServiceCode, edition: ServiceEdition) -> Self {
         self.service = Some((code, edition));
         self
-    }
-
-    /// The query parameters, unencoded.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = Vec::with_capacity(3);
-        if let Some(role) = &self.role {
-            pairs.push(("roleDefinitionCode", role.as_str().to_owned()));
-        }
-        if let Some((code, edition)) = &self.service {
-            pairs.push(("serviceCode", code.as_str().to_owned()));
-            pairs.push(("serviceEdition", edition.as_str().to_owned()));
-        }
-        pairs
     }
 }

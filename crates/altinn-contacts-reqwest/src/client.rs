@@ -14,18 +14,19 @@ use tracing::Instrument;
 use url::Url;
 
 use altinn_contacts_api::{
-    ContactPointSearch, ContactsApi, CredentialsFailure, Error, Expand, Operation,
-    OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter, TransportError,
-    TransportFailure,
+    ContactPointSearch, ContactsApi, CredentialsFailure, Error, Expand, LinkError, LinkRelation,
+    LinkTarget, Operation, OrganizationNumber, OrganizationsQuery, PersonId,
+    PersonalContactsFilter, TransportError, TransportFailure,
 };
 use altinn_contacts_model::{
-    OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
+    Link, OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
 };
 
 use crate::config::ConfigBuilder;
 use crate::response::Answer;
 use crate::retry::RetryPolicy;
 use crate::token::{Bearer, BearerError, TokenError};
+use crate::wire;
 
 /// The largest successful body read (a page of 1000 organizations with their official contacts
 /// is a few megabytes).
@@ -110,31 +111,9 @@ impl ReqwestContactsApi {
         &self.inner.retry
     }
 
-    /// `{base}api/serviceowner/{segments...}?[ForceEIAuthentication&]{pairs}`, every segment
-    /// and query value percent-encoded.
-    fn endpoint(&self, segments: &[&str], pairs: &[(&'static str, String)]) -> Url {
-        let mut url = self.inner.base_url.clone();
-        // A validated base URL is http(s) with a host, so it can always take path segments.
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty()
-                .extend(["api", "serviceowner"])
-                .extend(segments);
-        }
-        let mut query = String::new();
-        if self.inner.force_ei_authentication {
-            // First and without a value, as Altinn documents it.
-            query.push_str("ForceEIAuthentication");
-        }
-        for (name, value) in pairs {
-            if !query.is_empty() {
-                query.push('&');
-            }
-            encode_into(&mut query, name, true);
-            query.push('=');
-            encode_into(&mut query, value, false);
-        }
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
-        url
+    /// The URL of a call made under this client's base URL.
+    fn url(&self, endpoint: &wire::Endpoint<'_>) -> Url {
+        endpoint.url(&self.inner.base_url, self.inner.force_ei_authentication)
     }
 
     /// One call: attempts, waits and the final error, inside the call's span.
@@ -501,30 +480,10 @@ fn is_tls(e: &(dyn StdError + 'static)) -> bool {
     }
 }
 
-/// Percent-encodes `text` into `out`: everything but ASCII letters, digits and `-._~` (and `$`
-/// in parameter names, for OData's `$top`), so `+` goes out as `%2B` and a space as `%20`.
-fn encode_into(out: &mut String, text: &str, name: bool) {
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'.' | b'_' | b'~')
-            || (name && b == b'$')
-        {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-}
-
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
 #[async_trait]
 impl ContactsApi for ReqwestContactsApi {
     async fn organizations(&self, query: &OrganizationsQuery) -> Result<OrganizationList, Error> {
-        let pairs = query.to_pairs()?;
-        let url = self.endpoint(&["organizations"], &pairs);
+        let url = self.url(&wire::organizations(query)?);
         self.get(Operation::ListOrganizations, None, url).await
     }
 
@@ -532,7 +491,7 @@ impl ContactsApi for ReqwestContactsApi {
         &self,
         search: &ContactPointSearch,
     ) -> Result<OrganizationList, Error> {
-        let url = self.endpoint(&["organizations"], &search.to_pairs());
+        let url = self.url(&wire::search(search));
         self.get(Operation::SearchOrganizations, None, url).await
     }
 
@@ -541,11 +500,7 @@ impl ContactsApi for ReqwestContactsApi {
         org: &OrganizationNumber,
         expand: Expand,
     ) -> Result<Organization, Error> {
-        let pairs = match expand {
-            Expand::OfficialContacts => vec![("$expand", "OfficialContacts".to_owned())],
-            _ => Vec::new(),
-        };
-        let url = self.endpoint(&["organizations", org.as_str()], &pairs);
+        let url = self.url(&wire::organization(org, expand));
         self.get(Operation::GetOrganization, Some(org), url).await
     }
 
@@ -553,7 +508,7 @@ impl ContactsApi for ReqwestContactsApi {
         &self,
         org: &OrganizationNumber,
     ) -> Result<OfficialContactList, Error> {
-        let url = self.endpoint(&["organizations", org.as_str(), "officialcontacts"], &[]);
+        let url = self.url(&wire::official_contacts(org));
         self.get(Operation::OfficialContacts, Some(org), url).await
     }
 
@@ -562,25 +517,19 @@ impl ContactsApi for ReqwestContactsApi {
         org: &OrganizationNumber,
         filter: &PersonalContactsFilter,
     ) -> Result<PersonalContactList, Error> {
-        let url = self.endpoint(
-            &["organizations", org.as_str(), "personalcontacts"],
-            &filter.to_pairs(),
-        );
+        let url = self.url(&wire::personal_contacts(org, filter));
         self.get(Operation::PersonalContacts, Some(org), url).await
     }
 
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error> {
-        let url = self.endpoint(
-            &[
-                "organizations",
-                org.as_str(),
-                "personalcontacts",
-                person.as_str(),
-                "roles",
-            ],
-            &[],
-        );
+        let url = self.url(&wire::roles(org, person));
         self.get(Operation::Roles, Some(org), url).await
+    }
+
+    /// Reads the href with [`wire::resolve_link`], the base URL as the origin: a link to another
+    /// scheme, host, port or path prefix is refused.
+    fn resolve_link(&self, rel: LinkRelation, link: &Link) -> Result<LinkTarget, LinkError> {
+        wire::resolve_link(Some(&self.inner.base_url), rel, link)
     }
 }
 
@@ -597,25 +546,5 @@ impl fmt::Debug for ReqwestContactsApi {
             .field("retry", &inner.retry)
             .field("user_agent", &inner.user_agent)
             .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_percent_encoded() {
-        let mut out = String::new();
-        encode_into(&mut out, "$filter", true);
-        out.push('=');
-        encode_into(&mut out, "Type eq 'ENK'", false);
-        assert_eq!(out, "$filter=Type%20eq%20%27ENK%27");
-        let mut out = String::new();
-        encode_into(&mut out, "+47 987/65?&=ø", false);
-        assert_eq!(out, "%2B47%20987%2F65%3F%26%3D%C3%B8");
-        let mut out = String::new();
-        encode_into(&mut out, "$x", false);
-        assert_eq!(out, "%24x");
     }
 }

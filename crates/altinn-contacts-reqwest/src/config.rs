@@ -396,7 +396,7 @@ fn parse_base_url(given: &str) -> Result<Url, ConfigError> {
     if !path.ends_with('/') {
         path.push('/');
     }
-    if let Some(prefix) = path.strip_suffix("api/serviceowner/") {
+    if let Some(prefix) = path.strip_suffix(crate::wire::API_PREFIX) {
         path = prefix.to_owned();
     }
     url.set_path(&path);

@@ -7,6 +7,8 @@
 //!   [`MaskinportenTokenProvider`] (built by [`MaskinportenBuilder`]).
 //! - [`Environment`], [`RetryPolicy`], and pacing ([`pacer`]: [`Pacer`], [`Throttle`],
 //!   [`RateLimit`]): request rate and server-asked pauses, retries included.
+//! - [`wire`]: Altinn 2's paths, query names and OData syntax, and [`wire::resolve_link`] from a
+//!   HAL href back to a call.
 
 mod client;
 mod config;
@@ -19,6 +21,7 @@ mod response;
 mod retry;
 mod tls;
 mod token;
+pub mod wire;
 
 pub use client::ReqwestContactsApi;
 pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};

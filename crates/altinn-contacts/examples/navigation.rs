@@ -1,5 +1,5 @@
 //! HAL navigation: from an organization to its personal contacts and from each person to their
-//! roles, following the links in the responses (checked against the client's origin).
+//! roles, following the links in the responses (the transport checks them against its base URL).
 //!
 //! ```text
 //! cargo run -p altinn-contacts --example navigation

@@ -27,7 +27,7 @@ impl Client<ReqwestContactsApi> {
     ///     .request_timeout(Duration::from_secs(20))
     ///     .retry(RetryPolicy::new().max_attempts(5))
     ///     .build_client()?;
-    /// assert_eq!(client.origin().map(|u| u.as_str()), Some("http://127.0.0.1:8080/"));
+    /// assert_eq!(client.api().base_url().as_str(), "http://127.0.0.1:8080/");
     /// # Ok(()) }
     /// # run().unwrap();
     /// ```
@@ -49,7 +49,8 @@ impl Client<ReqwestContactsApi> {
         ConfigBuilder::new()
     }
 
-    /// A client over an already built transport; HAL links must be on its base URL's origin.
+    /// A client over an already built transport; HAL links must be on its base URL's origin (the
+    /// transport's [`resolve_link`](altinn_contacts_api::ContactsApi::resolve_link) checks them).
     ///
     /// ```
     /// use altinn_contacts::{Client, ReqwestContactsApi};
@@ -60,13 +61,12 @@ impl Client<ReqwestContactsApi> {
     ///     .api_key("sandbox-key")
     ///     .build()?;
     /// let client = Client::new(transport);
-    /// assert_eq!(client.origin().map(|u| u.as_str()), Some("http://127.0.0.1:8080/"));
+    /// assert_eq!(client.api().base_url().as_str(), "http://127.0.0.1:8080/");
     /// # Ok(()) }
     /// # run().unwrap();
     /// ```
     pub fn new(api: ReqwestContactsApi) -> Self {
-        let origin = api.base_url().clone();
-        Client::from_api(api).with_origin(origin)
+        Client::from_api(api)
     }
 }
 
@@ -109,13 +109,13 @@ mod tests {
             .build_client()
             .unwrap();
         assert_eq!(
-            client.origin().unwrap().as_str(),
+            client.api().base_url().as_str(),
             "http://127.0.0.1:9/prefix/"
         );
     }
 
     #[test]
-    fn both_paths_give_the_same_origin() {
+    fn both_paths_give_the_same_base_url() {
         let configure = || {
             Client::builder()
                 .base_url("http://127.0.0.1:9/prefix/")
@@ -124,8 +124,8 @@ mod tests {
         let built = configure().build_client().unwrap();
         let wrapped = Client::new(configure().build().unwrap());
         let converted: Client = configure().build().unwrap().into();
-        assert_eq!(built.origin(), wrapped.origin());
-        assert_eq!(built.origin(), converted.origin());
+        assert_eq!(built.api().base_url(), wrapped.api().base_url());
+        assert_eq!(built.api().base_url(), converted.api().base_url());
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! Plain calls pass straight through to the implementation.
 
 use altinn_contacts_api::{
-    ContactPointSearch, ContactsApi, Error, Expand, OrganizationNumber, OrganizationsQuery,
-    PersonId, PersonalContactsFilter,
+    ContactPointSearch, ContactsApi, Error, Expand, LinkRelation, LinkTarget, OrganizationNumber,
+    OrganizationsQuery, PersonId, PersonalContactsFilter,
 };
 use altinn_contacts_model::{
     Links, OfficialContactList, Organization, OrganizationList, PersonalContact,
@@ -14,9 +14,7 @@ use altinn_contacts_model::{
 };
 use std::sync::Arc;
 
-use url::Url;
-
-use crate::navigation::{self, LinkTarget, NavigationError};
+use crate::navigation::NavigationError;
 use crate::paging::OrganizationPager;
 
 /// The Altinn contact-information client.
@@ -25,47 +23,27 @@ use crate::paging::OrganizationPager;
 /// [`Client::builder`]), or any [`ContactsApi`] through [`Client::from_api`] (a mock, a fake,
 /// another backend).
 ///
-/// Cheap to clone: the transport and the origin are shared (`Arc`), so paging streams and bulk
+/// Cheap to clone: the transport is shared (`Arc`), so paging streams and bulk
 /// jobs hold a clone of their own and are `'static` (spawn them on a task, return them from a
 /// function).
 #[derive(Debug)]
 pub struct Client<A = crate::ReqwestContactsApi> {
     api: Arc<A>,
-    origin: Option<Arc<Url>>,
 }
 
 impl<A> Clone for Client<A> {
     fn clone(&self) -> Self {
         Client {
             api: Arc::clone(&self.api),
-            origin: self.origin.clone(),
         }
     }
 }
 
 impl<A: ContactsApi> Client<A> {
-    /// A client over any implementation of the API.
-    ///
-    /// No origin is set, so HAL links are read by path only (see [`crate::navigation`]); set one
-    /// with [`with_origin`](Client::with_origin) to refuse links to other hosts.
+    /// A client over any implementation of the API. HAL links are followed as the
+    /// implementation resolves them (see [`crate::navigation`]).
     pub fn from_api(api: A) -> Self {
-        Client {
-            api: Arc::new(api),
-            origin: None,
-        }
-    }
-
-    /// Sets the origin (scheme, host, port and path prefix, e.g. `https://www.altinn.no/`) that
-    /// links must be on to be followed.
-    #[must_use]
-    pub fn with_origin(mut self, origin: Url) -> Self {
-        self.origin = Some(Arc::new(origin));
-        self
-    }
-
-    /// The origin links are checked against, if any.
-    pub fn origin(&self) -> Option<&Url> {
-        self.origin.as_deref()
+        Client { api: Arc::new(api) }
     }
 
     /// The implementation underneath, for calls the facade does not wrap.
@@ -135,14 +113,21 @@ impl<A: ContactsApi> Client<A> {
         self.api.roles(org, person).await
     }
 
-    /// Where the `rel` link of `links` leads, checked against the origin (see
-    /// [`crate::navigation`]); nothing is sent.
+    /// Where the `rel` link of `links` leads, as the backend reads it
+    /// ([`ContactsApi::resolve_link`]; see [`crate::navigation`]); nothing is sent.
     pub fn resolve_link(
         &self,
         links: &Links,
-        rel: &'static str,
+        rel: LinkRelation,
     ) -> Result<LinkTarget, NavigationError> {
-        navigation::resolve(self.origin.as_deref(), links, rel)
+        let link = links
+            .get(rel.as_str())
+            .ok_or(NavigationError::MissingLink { rel: rel.as_str() })?;
+        let target = self.api.resolve_link(rel, link)?;
+        if target.relation() != rel {
+            return Err(unexpected(rel, &target));
+        }
+        Ok(target)
     }
 
     /// Follows an organization's `officialcontacts` link.
@@ -150,9 +135,10 @@ impl<A: ContactsApi> Client<A> {
         &self,
         organization: &Organization,
     ) -> Result<OfficialContactList, NavigationError> {
-        match self.resolve_link(&organization.links, navigation::OFFICIAL_CONTACTS)? {
+        let rel = LinkRelation::OfficialContacts;
+        match self.resolve_link(&organization.links, rel)? {
             LinkTarget::OfficialContacts(org) => Ok(self.api.official_contacts(&org).await?),
-            other => Err(unexpected(navigation::OFFICIAL_CONTACTS, &other)),
+            other => Err(unexpected(rel, &other)),
         }
     }
 
@@ -162,11 +148,12 @@ impl<A: ContactsApi> Client<A> {
         organization: &Organization,
         filter: &PersonalContactsFilter,
     ) -> Result<PersonalContactList, NavigationError> {
-        match self.resolve_link(&organization.links, navigation::PERSONAL_CONTACTS)? {
+        let rel = LinkRelation::PersonalContacts;
+        match self.resolve_link(&organization.links, rel)? {
             LinkTarget::PersonalContacts(org) => {
                 Ok(self.api.personal_contacts(&org, filter).await?)
             }
-            other => Err(unexpected(navigation::PERSONAL_CONTACTS, &other)),
+            other => Err(unexpected(rel, &other)),
         }
     }
 
@@ -175,19 +162,23 @@ impl<A: ContactsApi> Client<A> {
         &self,
         contact: &PersonalContact,
     ) -> Result<RoleList, NavigationError> {
-        match self.resolve_link(&contact.links, navigation::ROLES)? {
+        let rel = LinkRelation::Roles;
+        match self.resolve_link(&contact.links, rel)? {
             LinkTarget::Roles(org, person) => Ok(self.api.roles(&org, &person).await?),
-            other => Err(unexpected(navigation::ROLES, &other)),
+            other => Err(unexpected(rel, &other)),
         }
     }
 }
 
-/// `resolve` already checks that a link leads to its relation's kind of resource; this keeps
-/// the match total without a panic.
-fn unexpected(rel: &'static str, target: &LinkTarget) -> NavigationError {
+/// A backend that resolved a link to another kind of call than its relation's: refused, so a
+/// `roles` link never turns into, say, a personal-contacts call.
+fn unexpected(rel: LinkRelation, target: &LinkTarget) -> NavigationError {
     NavigationError::UnrecognizedLink {
-        rel,
+        rel: rel.as_str(),
         href: String::new(),
-        reason: format!("it leads to {target:?}"),
+        reason: format!(
+            "the backend resolved it to a \"{}\" call",
+            target.relation()
+        ),
     }
 }

@@ -6,7 +6,8 @@
 //!   [`Client::new`], [`Client::from_api`].
 //! - [`paging`]: [`Client::organizations`] and [`OrganizationPager`].
 //! - [`navigation`]: [`Client::follow_official_contacts`], [`Client::follow_personal_contacts`],
-//!   [`Client::follow_roles`], [`LinkTarget`], [`NavigationError`].
+//!   [`Client::follow_roles`], [`NavigationError`]; the backend resolves links
+//!   ([`ContactsApi::resolve_link`], [`LinkRelation`], [`LinkTarget`], [`LinkError`]).
 //! - [`bulk`]: [`Client::bulk_official_contacts`], [`Client::bulk_personal_contacts`],
 //!   [`BulkJob`], [`BulkResult`], [`RateLimit`].
 //! - `recording` (feature `record-replay`): `Recorder`, `Replayer`.
@@ -32,7 +33,7 @@ pub use bulk::{
     PersonalContactsLookup, RateLimit, Throttle,
 };
 pub use client::Client;
-pub use navigation::{LinkTarget, NavigationError};
+pub use navigation::NavigationError;
 pub use paging::{DEFAULT_PAGE_SIZE, OrganizationPager};
 
 // The API: the trait, identifiers, queries, errors.
@@ -41,9 +42,10 @@ pub use paging::{DEFAULT_PAGE_SIZE, OrganizationPager};
 pub use altinn_contacts_api::MockContactsApi;
 pub use altinn_contacts_api::{
     AuthFailure, ContactPointSearch, ContactsApi, CredentialsFailure, DecodeFailure, Email, Error,
-    Expand, HttpFailure, InvalidInput, MAX_PAGE_SIZE, Operation, OrderBy, OrganizationNumber,
-    OrganizationsQuery, PersonId, PersonalContactsFilter, PhoneNumber, RoleCode, ServiceCode,
-    ServiceEdition, TransportError, TransportFailure, TypeCode, redact_identity_numbers,
+    Expand, HttpFailure, InvalidInput, LinkError, LinkRelation, LinkTarget, MAX_PAGE_SIZE,
+    Operation, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter,
+    PhoneNumber, RoleCode, ServiceCode, ServiceEdition, TransportError, TransportFailure, TypeCode,
+    redact_identity_numbers,
 };
 // The models.
 pub use altinn_contacts_model::{

@@ -49,8 +49,9 @@
 //! ```
 //!
 //! Resources keep the `_links` they were recorded with, which point at the recorded host. A
-//! client made with [`Client::from_api`](crate::Client::from_api) has no origin and follows them
-//! by path, so navigation replays too.
+//! [`Recorder`] resolves links as the backend it wraps does (the HTTPS transport checks them
+//! against its base URL); a [`Replayer`] reads only their path, whatever host they name, since it
+//! sends nothing anywhere, so navigation replays too.
 //!
 //! The trait's error type is [`Error`], so a replay failure reaches a caller as
 //! [`Error::Transport`] with [`TransportFailure::Other`] and a message that names the call, the
@@ -63,11 +64,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use altinn_contacts_api::{
-    ContactPointSearch, ContactsApi, Error, Expand, HttpFailure, Operation, OrganizationNumber,
-    OrganizationsQuery, PersonId, PersonalContactsFilter, TransportError, TransportFailure,
+    ContactPointSearch, ContactsApi, Error, Expand, HttpFailure, LinkError, LinkRelation,
+    LinkTarget, Operation, OrganizationNumber, OrganizationsQuery, PersonId,
+    PersonalContactsFilter, TransportError, TransportFailure,
 };
 use altinn_contacts_model::{
-    OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
+    Link, OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
 };
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
@@ -192,6 +194,11 @@ impl<A: ContactsApi> ContactsApi for Recorder<A> {
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error> {
         let result = self.inner.roles(org, person).await;
         self.record(Call::Roles(org, person), result).await
+    }
+
+    /// As the wrapped backend resolves it (nothing to record: no call is made).
+    fn resolve_link(&self, rel: LinkRelation, link: &Link) -> Result<LinkTarget, LinkError> {
+        self.inner.resolve_link(rel, link)
     }
 }
 
@@ -323,6 +330,13 @@ impl ContactsApi for Replayer {
 
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error> {
         self.replay(Call::Roles(org, person)).await
+    }
+
+    /// By the href's path only ([`wire::resolve_link`](altinn_contacts_reqwest::wire::resolve_link)
+    /// without an origin): recorded links name the recorded host, and a replay sends nothing to
+    /// any host. Whether the call was recorded shows when it is made.
+    fn resolve_link(&self, rel: LinkRelation, link: &Link) -> Result<LinkTarget, LinkError> {
+        altinn_contacts_reqwest::wire::resolve_link(None, rel, link)
     }
 }
 

@@ -1,11 +1,14 @@
-//! HAL navigation over `MockContactsApi`: links are parsed into identifiers, checked against the
-//! origin, and turned into trait calls; foreign links are never followed.
+//! HAL navigation over `MockContactsApi`: the facade asks the backend where a link leads
+//! (`ContactsApi::resolve_link`, here the transport's own rules from `wire::resolve_link`) and
+//! turns the answer into a trait call; links the backend refuses are never followed.
 
 use altinn_contacts::{
-    Client, Error, HttpFailure, Links, MockContactsApi, NavigationError, OfficialContact,
-    OfficialContactList, Operation, Organization, PersonalContact, PersonalContactList,
-    PersonalContactsFilter, Role, RoleList, Url,
+    Client, ContactsApi, Error, Expand, HttpFailure, LinkError, LinkRelation, LinkTarget, Links,
+    MockContactsApi, NavigationError, OfficialContact, OfficialContactList, Operation,
+    Organization, OrganizationList, OrganizationNumber, OrganizationsQuery, PersonId,
+    PersonalContact, PersonalContactList, PersonalContactsFilter, Role, RoleList, Url,
 };
+use altinn_contacts_reqwest::wire;
 
 const BASE: &str = "https://www.altinn.no/api/serviceowner/organizations/910021451";
 
@@ -21,6 +24,14 @@ fn organization(base: &str) -> Organization {
 
 fn altinn() -> Url {
     Url::parse("https://www.altinn.no/").unwrap()
+}
+
+/// The mock resolves links as the HTTPS transport configured for `origin` would (`None`: by
+/// path only, as a replay does).
+fn resolving_like_the_transport(mut mock: MockContactsApi, origin: Option<Url>) -> MockContactsApi {
+    mock.expect_resolve_link()
+        .returning(move |rel, link| wire::resolve_link(origin.as_ref(), rel, link));
+    mock
 }
 
 fn official_list() -> OfficialContactList {
@@ -56,7 +67,7 @@ async fn organization_to_official_and_personal_contacts_to_roles() {
             r.role_name = Some("Daglig leder".into());
             Ok(RoleList::from_items("x", vec![r]))
         });
-    let client = Client::from_api(mock).with_origin(altinn());
+    let client = Client::from_api(resolving_like_the_transport(mock, Some(altinn())));
     let org = organization(BASE);
 
     let official = client.follow_official_contacts(&org).await.unwrap();
@@ -73,8 +84,11 @@ async fn organization_to_official_and_personal_contacts_to_roles() {
 
 #[tokio::test]
 async fn a_link_to_another_host_is_refused_and_nothing_is_called() {
-    // No expectations: any call on the mock fails the test.
-    let client = Client::from_api(MockContactsApi::new()).with_origin(altinn());
+    // No expectations but link resolution: any call on the mock fails the test.
+    let client = Client::from_api(resolving_like_the_transport(
+        MockContactsApi::new(),
+        Some(altinn()),
+    ));
     let foreign =
         organization("https://altinn.evil.example/api/serviceowner/organizations/910021451");
     let err = client.follow_official_contacts(&foreign).await.unwrap_err();
@@ -106,7 +120,10 @@ async fn a_link_to_another_host_is_refused_and_nothing_is_called() {
 
 #[tokio::test]
 async fn missing_and_malformed_links_are_clear_errors() {
-    let client = Client::from_api(MockContactsApi::new()).with_origin(altinn());
+    let client = Client::from_api(resolving_like_the_transport(
+        MockContactsApi::new(),
+        Some(altinn()),
+    ));
     let err = client
         .follow_official_contacts(&Organization::default())
         .await
@@ -149,8 +166,7 @@ async fn without_an_origin_links_are_read_by_path() {
     mock.expect_official_contacts()
         .times(1)
         .returning(|_| Ok(official_list()));
-    let client = Client::from_api(mock);
-    assert!(client.origin().is_none());
+    let client = Client::from_api(resolving_like_the_transport(mock, None));
     let org = organization("http://127.0.0.1:4321/api/serviceowner/organizations/910021451");
     assert_eq!(
         client
@@ -172,10 +188,139 @@ async fn the_calls_error_comes_back_as_an_api_error() {
             None,
         ))
     });
-    let client = Client::from_api(mock).with_origin(altinn());
+    let client = Client::from_api(resolving_like_the_transport(mock, Some(altinn())));
     let err = client
         .follow_official_contacts(&organization(BASE))
         .await
         .unwrap_err();
     assert_eq!(err.api_error().and_then(Error::status), Some(404));
+}
+
+#[tokio::test]
+async fn the_backend_is_asked_with_the_relation_and_the_link() {
+    // A mock user sets expectations on the resolution itself, without any URL rule.
+    let mut mock = MockContactsApi::new();
+    mock.expect_resolve_link()
+        .withf(|rel, link| {
+            *rel == LinkRelation::PersonalContacts
+                && link.href == format!("{BASE}/personalcontacts")
+        })
+        .times(1)
+        .returning(|_, _| Ok(LinkTarget::PersonalContacts("910021451".parse().unwrap())));
+    mock.expect_personal_contacts()
+        .withf(|org, _| org.as_str() == "910021451")
+        .times(1)
+        .returning(|_, _| Ok(PersonalContactList::from_items("x", vec![])));
+    let client = Client::from_api(mock);
+    let people = client
+        .follow_personal_contacts(&organization(BASE), &PersonalContactsFilter::new())
+        .await
+        .unwrap();
+    assert!(people.items().is_empty());
+}
+
+#[tokio::test]
+async fn a_resolution_to_another_kind_of_call_is_refused_and_nothing_is_called() {
+    let mut mock = MockContactsApi::new();
+    mock.expect_resolve_link().returning(|_, _| {
+        Ok(LinkTarget::Roles(
+            "910021451".parse().unwrap(),
+            "r50022994".parse().unwrap(),
+        ))
+    });
+    let client = Client::from_api(mock);
+    let err = client
+        .follow_official_contacts(&organization(BASE))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            NavigationError::UnrecognizedLink {
+                rel: "officialcontacts",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_backends_refusal_is_passed_on() {
+    let mut mock = MockContactsApi::new();
+    mock.expect_resolve_link().returning(|rel, _| {
+        Err(LinkError::ForeignOrigin {
+            rel,
+            href: "https://altinn.example.invalid/".into(),
+            expected: "https://www.altinn.no".into(),
+        })
+    });
+    let client = Client::from_api(mock);
+    let err = client
+        .resolve_link(&organization(BASE).links, LinkRelation::OfficialContacts)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            NavigationError::ForeignOrigin {
+                rel: "officialcontacts",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// A backend that implements the six calls but not `resolve_link`; no call may be made.
+struct NoLinks;
+
+#[async_trait::async_trait]
+impl ContactsApi for NoLinks {
+    async fn organizations(&self, _: &OrganizationsQuery) -> Result<OrganizationList, Error> {
+        panic!("no call expected")
+    }
+    async fn search_organizations(
+        &self,
+        _: &altinn_contacts::ContactPointSearch,
+    ) -> Result<OrganizationList, Error> {
+        panic!("no call expected")
+    }
+    async fn organization(&self, _: &OrganizationNumber, _: Expand) -> Result<Organization, Error> {
+        panic!("no call expected")
+    }
+    async fn official_contacts(
+        &self,
+        _: &OrganizationNumber,
+    ) -> Result<OfficialContactList, Error> {
+        panic!("no call expected")
+    }
+    async fn personal_contacts(
+        &self,
+        _: &OrganizationNumber,
+        _: &PersonalContactsFilter,
+    ) -> Result<PersonalContactList, Error> {
+        panic!("no call expected")
+    }
+    async fn roles(&self, _: &OrganizationNumber, _: &PersonId) -> Result<RoleList, Error> {
+        panic!("no call expected")
+    }
+}
+
+#[tokio::test]
+async fn a_backend_without_link_support_refuses_links_clearly() {
+    let client = Client::from_api(NoLinks);
+    let err = client
+        .follow_official_contacts(&organization(BASE))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            NavigationError::Unsupported {
+                rel: "officialcontacts"
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("cannot follow links"), "{err}");
 }

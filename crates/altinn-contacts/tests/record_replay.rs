@@ -233,3 +233,46 @@ async fn an_answer_that_cannot_be_recorded_fails_the_call() {
     assert!(err.to_string().contains("could not record"), "{err}");
     assert_eq!(sandbox.request_count(), 1, "the call itself was made");
 }
+
+#[tokio::test]
+async fn links_resolve_as_the_recorded_backend_would_and_by_path_in_a_replay() {
+    use altinn_contacts::{Link, LinkError, LinkRelation, LinkTarget};
+    let dir = TempDir::new("replay-links");
+    // Nothing listens there, and nothing is sent: resolving a link makes no call.
+    let transport = ReqwestContactsApi::builder()
+        .base_url("http://127.0.0.1:9/altinn/")
+        .api_key("key")
+        .build()
+        .unwrap();
+    let recorder = Recorder::new(transport, &dir.0).unwrap();
+    let path = "api/serviceowner/organizations/910021451/officialcontacts";
+    let org: OrganizationNumber = "910021451".parse().unwrap();
+    let rel = LinkRelation::OfficialContacts;
+
+    // The recorder asks the transport, which checks its base URL.
+    let on_base = Link::new(format!("http://127.0.0.1:9/altinn/{path}"));
+    assert_eq!(
+        recorder.resolve_link(rel, &on_base).unwrap(),
+        LinkTarget::OfficialContacts(org.clone())
+    );
+    let elsewhere = Link::new(format!("https://altinn.example.invalid/altinn/{path}"));
+    let err = recorder.resolve_link(rel, &elsewhere).unwrap_err();
+    assert!(matches!(err, LinkError::ForeignOrigin { .. }), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&dir.0).unwrap().count(),
+        0,
+        "nothing recorded"
+    );
+
+    // The replayer reads the path whatever the host (it sends nothing anywhere), and still
+    // refuses what is not a call of the API.
+    let replayer = Replayer::open(&dir.0).unwrap();
+    assert_eq!(
+        replayer.resolve_link(rel, &elsewhere).unwrap(),
+        LinkTarget::OfficialContacts(org)
+    );
+    let not_a_call =
+        Link::new("https://altinn.example.invalid/api/serviceowner/roledefinitions/89");
+    let err = replayer.resolve_link(rel, &not_a_call).unwrap_err();
+    assert!(matches!(err, LinkError::Unrecognized { .. }), "{err}");
+}

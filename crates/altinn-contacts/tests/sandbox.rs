@@ -175,7 +175,7 @@ async fn paging_over_every_organization_and_following_links() {
 async fn the_builder_sets_the_origin_from_the_base_url() {
     let sandbox = Sandbox::builder().organizations(1).start().await.unwrap();
     let client = client(&sandbox);
-    let origin = client.origin().unwrap();
+    let origin = client.api().base_url();
     assert_eq!(origin.as_str().trim_end_matches('/'), sandbox.base_url());
     // A link on the same host but another port is another origin.
     let mut org = altinn_contacts::Organization::default();

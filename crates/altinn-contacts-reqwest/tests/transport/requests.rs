@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use altinn_contacts_api::{
-    ContactPointSearch, ContactsApi, Error, Expand, MockContactsApi, OrderBy, OrganizationNumber,
-    OrganizationsQuery, PersonalContactsFilter,
+    ContactPointSearch, ContactsApi, Error, Expand, LinkError, LinkRelation, LinkTarget,
+    MockContactsApi, OrderBy, OrganizationNumber, OrganizationsQuery, PersonalContactsFilter,
 };
-use altinn_contacts_model::OfficialContactList;
+use altinn_contacts_model::{Link, OfficialContactList};
 use altinn_contacts_reqwest::{Identity, SecretString, TokenError, TokenProvider};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request};
@@ -283,6 +283,43 @@ async fn a_base_url_with_a_path_prefix_keeps_it() {
     );
     api.official_contacts(&org()).await.unwrap();
     server.verify().await;
+}
+
+#[tokio::test]
+async fn links_resolve_against_the_base_url_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    let api = client(&format!("{}/proxy/altinn", server.uri()));
+    let under = |rest: &str| format!("{}/proxy/altinn/api/serviceowner/{rest}", server.uri());
+    let link = Link::new(under(
+        "organizations/910021451/personalcontacts/r50022994/roles",
+    ));
+    assert_eq!(
+        api.resolve_link(LinkRelation::Roles, &link).unwrap(),
+        LinkTarget::Roles(org(), "r50022994".parse().unwrap())
+    );
+    // The URL the transport calls reads back as the same call.
+    let relative =
+        Link::new("/proxy/altinn/api/serviceowner/organizations/910021451/officialcontacts");
+    assert_eq!(
+        api.resolve_link(LinkRelation::OfficialContacts, &relative)
+            .unwrap(),
+        LinkTarget::OfficialContacts(org())
+    );
+    for href in [
+        // Outside the base path, on another host, on another port.
+        format!("{}/api/serviceowner/organizations/910021451/officialcontacts", server.uri()),
+        "https://altinn.example.invalid/proxy/altinn/api/serviceowner/organizations/910021451/officialcontacts".to_owned(),
+        under("organizations/910021451/officialcontacts").replace(
+            &format!(":{}", server.address().port()),
+            &format!(":{}", server.address().port().wrapping_add(1)),
+        ),
+    ] {
+        let err = api
+            .resolve_link(LinkRelation::OfficialContacts, &Link::new(href.as_str()))
+            .unwrap_err();
+        assert!(matches!(err, LinkError::ForeignOrigin { .. }), "{href}: {err}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test]
