@@ -473,8 +473,18 @@ fn private_key_public_half(key: &PrivateKeyDer<'_>) -> std::result::Result<Publi
     Err("the private key is neither RSA nor ECDSA P-256 (PKCS#8)".into())
 }
 
-/// One DER TLV: (tag, whole TLV, contents, rest); `None` when malformed.
-fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+/// One DER element.
+struct Tlv<'a> {
+    tag: u8,
+    /// The element with its tag and length.
+    whole: &'a [u8],
+    contents: &'a [u8],
+    /// What follows the element.
+    rest: &'a [u8],
+}
+
+/// The first DER element of `der`; `None` when malformed.
+fn tlv(der: &[u8]) -> Option<Tlv<'_>> {
     let tag = *der.first()?;
     let first = *der.get(1)?;
     let (len, head) = if first < 0x80 {
@@ -491,25 +501,31 @@ fn tlv(der: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
         (len, 2 + count)
     };
     let end = head.checked_add(len)?;
-    Some((tag, der.get(..end)?, der.get(head..end)?, der.get(end..)?))
+    Some(Tlv {
+        tag,
+        whole: der.get(..end)?,
+        contents: der.get(head..end)?,
+        rest: der.get(end..)?,
+    })
+}
+
+/// The first DER element of `der` if its tag is `tag`.
+fn element(der: &[u8], tag: u8) -> Option<Tlv<'_>> {
+    tlv(der).filter(|t| t.tag == tag)
 }
 
 /// The subject public key of an X.509 certificate (DER).
 fn certificate_key(der: &[u8]) -> Option<PublicKey> {
-    let (0x30, _, cert, _) = tlv(der)? else {
-        return None;
-    };
-    let (0x30, _, tbs, _) = tlv(cert)? else {
-        return None;
-    };
+    let cert = element(der, 0x30)?.contents;
+    let tbs = element(cert, 0x30)?.contents;
     let mut rest = tbs;
     if rest.first() == Some(&0xa0) {
-        rest = tlv(rest)?.3; // version
+        rest = tlv(rest)?.rest; // version
     }
     for _ in 0..5 {
-        rest = tlv(rest)?.3; // serial, signature, issuer, validity, subject
+        rest = tlv(rest)?.rest; // serial, signature, issuer, validity, subject
     }
-    spki_key(tlv(rest)?.1)
+    spki_key(element(rest, 0x30)?.whole)
 }
 
 /// The key of a SubjectPublicKeyInfo (DER).
@@ -517,26 +533,16 @@ fn spki_key(der: &[u8]) -> Option<PublicKey> {
     const RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
     const EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
     const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-    let (0x30, _, spki, _) = tlv(der)? else {
-        return None;
-    };
-    let (0x30, _, algorithm, rest) = tlv(spki)? else {
-        return None;
-    };
-    let (0x03, _, bits, _) = tlv(rest)? else {
-        return None;
-    };
+    let spki = element(der, 0x30)?.contents;
+    let algorithm = element(spki, 0x30)?;
+    let bits = element(algorithm.rest, 0x03)?.contents;
     let (&0, bytes) = bits.split_first()? else {
         return None;
     };
-    let (0x06, _, oid, params) = tlv(algorithm)? else {
-        return None;
-    };
-    let kind = if oid == RSA {
+    let oid = element(algorithm.contents, 0x06)?;
+    let kind = if oid.contents == RSA {
         KeyKind::Rsa
-    } else if oid == EC
-        && tlv(params).is_some_and(|(tag, _, curve, _)| tag == 0x06 && curve == P256)
-    {
+    } else if oid.contents == EC && element(oid.rest, 0x06).is_some_and(|c| c.contents == P256) {
         KeyKind::EcP256
     } else {
         return None;
