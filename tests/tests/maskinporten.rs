@@ -392,3 +392,37 @@ fn the_embedded_sandbox_serves_maskinporten_without_credentials() {
     );
     assert_code(&out, 2);
 }
+
+#[test]
+fn a_clear_text_maskinporten_url_off_this_machine_is_refused_before_anything_is_sent() {
+    let sandbox = Sandbox::builder()
+        .organizations(0)
+        .maskinporten(MaskinportenConfig::new(CLIENT_ID))
+        .start_blocking()
+        .unwrap();
+    let dir = scratch("maskinporten-insecure");
+    let cert = write(&dir, "virksomhet.pem", &format!("{RSA_CERT}{RSA_KEY}"));
+    for url_option in ["--maskinporten-url", "--exchange-url"] {
+        let mut args = vec![
+            "--maskinporten-client-id",
+            CLIENT_ID,
+            url_option,
+            "http://maskinporten.example.invalid/",
+            "organization",
+            "910021451",
+        ];
+        if url_option == "--exchange-url" {
+            args.insert(0, "--altinn-exchange");
+        }
+        let mut cmd = against(&sandbox);
+        cmd.env("ALTINN_CERT", &cert);
+        let out = run(cmd, &args);
+        assert_code(&out, 2);
+        assert!(
+            stderr(&out).contains("--danger-allow-insecure-http"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(sandbox.requests().is_empty(), "nothing sent");
+}

@@ -486,3 +486,91 @@ async fn sandbox(global: &Global, args: SandboxArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::failed("waiting for Ctrl-C", e))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn provider_debug(args: &[&str]) -> String {
+        let cli = Cli::try_parse_from(
+            ["altinn-contacts"]
+                .iter()
+                .chain(args)
+                .chain(&["organization", "910021451"]),
+        )
+        .unwrap();
+        let made = TestCa::new("unit test CA").client_identity();
+        let identity =
+            Identity::from_pem(made.cert_pem().as_bytes(), made.key_pem().as_bytes()).unwrap();
+        let mp = &cli.global.maskinporten;
+        let provider = maskinporten_provider(
+            &cli.global,
+            Some(identity),
+            mp.maskinporten_url.as_deref(),
+            mp.exchange_url.as_deref(),
+        )
+        .unwrap();
+        format!("{provider:?}")
+    }
+
+    #[test]
+    fn the_issuer_follows_the_environment_unless_given() {
+        let prod = provider_debug(&["--maskinporten-client-id", "c"]);
+        assert!(
+            prod.contains(r#"audience: "https://maskinporten.no/""#),
+            "{prod}"
+        );
+        assert!(
+            prod.contains(r#"token_url: "https://maskinporten.no/token""#),
+            "{prod}"
+        );
+        assert!(
+            prod.contains(r#"scope: "altinn:serviceowner/organizations""#),
+            "{prod}"
+        );
+        assert!(prod.contains("resource: None"), "{prod}");
+        assert!(prod.contains("exchange_url: None"), "{prod}");
+        assert!(prod.contains("key_id: None"), "{prod}");
+        let tt02 = provider_debug(&["--env", "tt02", "--maskinporten-client-id", "c"]);
+        assert!(
+            tt02.contains(r#"audience: "https://test.maskinporten.no/""#),
+            "{tt02}"
+        );
+        assert!(
+            tt02.contains(r#"token_url: "https://test.maskinporten.no/token""#),
+            "{tt02}"
+        );
+        let given = provider_debug(&[
+            "--env",
+            "tt02",
+            "--maskinporten-client-id",
+            "c",
+            "--maskinporten-url",
+            "https://mp.example.invalid//",
+            "--maskinporten-scope",
+            "altinn:serviceowner",
+            "--maskinporten-kid",
+            "kid-1",
+            "--altinn-exchange",
+        ]);
+        assert!(
+            given.contains(r#"audience: "https://mp.example.invalid/""#),
+            "{given}"
+        );
+        assert!(
+            given.contains(r#"token_url: "https://mp.example.invalid/token""#),
+            "{given}"
+        );
+        assert!(given.contains(r#"scope: "altinn:serviceowner""#), "{given}");
+        assert!(given.contains(r#"key_id: Some("kid-1")"#), "{given}");
+        assert!(
+            given.contains(
+                "https://platform.tt02.altinn.no/authentication/api/v1/exchange/maskinporten"
+            ),
+            "{given}"
+        );
+        assert!(!given.contains("PRIVATE"), "{given}");
+    }
+}
