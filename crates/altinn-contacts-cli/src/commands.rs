@@ -298,7 +298,11 @@ fn sandbox_maskinporten(
         }
         None if mp.maskinporten_key.is_some() => None,
         None => {
-            let made = TestCa::new("altinn-contacts sandbox CA").client_identity();
+            let ca = TestCa::new("altinn-contacts sandbox CA");
+            let made = ca.client_identity();
+            // As Maskinporten accepts only certificates from its CAs, the sandbox's accepts
+            // only this one's.
+            config = config.trusted_ca(ca.cert_pem().as_bytes().to_vec());
             if let Some(kid) = &mp.maskinporten_kid {
                 config = config.registered_key(kid.clone(), made.cert_pem().as_bytes().to_vec());
             }

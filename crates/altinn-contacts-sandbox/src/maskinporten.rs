@@ -13,15 +13,18 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ring::signature::{self, UnparsedPublicKey};
+use rustls::RootCertStore;
+use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::ClientCertVerifier;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer, UnixTime};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -49,6 +52,7 @@ pub struct MaskinportenConfig {
     client_id: String,
     scopes: Vec<String>,
     keys: Vec<(String, Vec<u8>)>,
+    trusted_ca: Option<Vec<u8>>,
     token_lifetime: Duration,
     revoke_after: Option<u64>,
 }
@@ -61,6 +65,7 @@ impl MaskinportenConfig {
             client_id: client_id.into(),
             scopes: vec![DEFAULT_SCOPE.to_owned()],
             keys: Vec::new(),
+            trusted_ca: None,
             token_lifetime: Duration::from_secs(120),
             revoke_after: None,
         }
@@ -81,6 +86,16 @@ impl MaskinportenConfig {
     /// RSA and ECDSA P-256 keys. A key that cannot be read fails [`start`](crate::SandboxBuilder::start).
     pub fn registered_key(mut self, kid: impl Into<String>, key: impl Into<Vec<u8>>) -> Self {
         self.keys.push((kid.into(), key.into()));
+        self
+    }
+
+    /// Accepts an `x5c` certificate only when it chains to one of these CA certificates (PEM)
+    /// and is valid now, as Maskinporten accepts only enterprise certificates from its CAs
+    /// (without this, any certificate whose key signed the grant is accepted). The rest of the
+    /// `x5c` array serves as intermediates. A PEM without a certificate fails
+    /// [`start`](crate::SandboxBuilder::start).
+    pub fn trusted_ca(mut self, ca_pem: impl Into<Vec<u8>>) -> Self {
+        self.trusted_ca = Some(ca_pem.into());
         self
     }
 
@@ -112,6 +127,7 @@ impl fmt::Debug for MaskinportenConfig {
                     .map(|(k, _)| k.as_str())
                     .collect::<Vec<_>>(),
             )
+            .field("trusted_ca", &self.trusted_ca.is_some())
             .field("token_lifetime", &self.token_lifetime)
             .field("revoke_after", &self.revoke_after)
             .finish()
@@ -136,6 +152,8 @@ struct PublicKey {
 pub(crate) struct Maskinporten {
     config: MaskinportenConfig,
     keys: HashMap<String, PublicKey>,
+    /// Verifies `x5c` chains when a trusted CA is configured.
+    verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// Issued tokens and when they expire (Unix seconds).
     tokens: Mutex<HashMap<String, i64>>,
     /// Used `jti`s and when their grants expire.
@@ -187,9 +205,17 @@ impl Maskinporten {
                 .map_err(|e| Error::Config(format!("the Maskinporten key {kid:?}: {e}")))?;
             keys.insert(kid.clone(), key);
         }
+        let verifier = match &config.trusted_ca {
+            None => None,
+            Some(pem) => Some(
+                chain_verifier(pem)
+                    .map_err(|e| Error::Config(format!("the Maskinporten trusted CA: {e}")))?,
+            ),
+        };
         Ok(Maskinporten {
             config,
             keys,
+            verifier,
             tokens: Mutex::default(),
             used_jti: Mutex::default(),
             token_requests: AtomicU64::new(0),
@@ -409,20 +435,52 @@ impl Maskinporten {
                 invalid_grant("Invalid assertion. Client authentication failed: unknown kid")
             });
         }
-        let leaf = header
+        let chain = header
             .get("x5c")
             .and_then(Value::as_array)
-            .and_then(|chain| chain.first())
-            .and_then(Value::as_str)
+            .filter(|chain| !chain.is_empty())
             .ok_or_else(|| {
                 invalid_grant("Invalid assertion: the header has neither x5c nor kid")
             })?;
-        let der = STANDARD
-            .decode(leaf)
-            .map_err(|_| invalid_grant("Invalid assertion: x5c is not base64"))?;
-        certificate_key(&der)
+        let mut certs = Vec::with_capacity(chain.len());
+        for cert in chain {
+            let der = cert
+                .as_str()
+                .and_then(|c| STANDARD.decode(c).ok())
+                .ok_or_else(|| invalid_grant("Invalid assertion: x5c is not base64"))?;
+            certs.push(CertificateDer::from(der));
+        }
+        if let Some(verifier) = &self.verifier {
+            verifier
+                .verify_client_cert(&certs[0], &certs[1..], UnixTime::now())
+                .map_err(|e| {
+                    invalid_grant(&format!(
+                        "Invalid assertion: the x5c certificate is not trusted ({e})"
+                    ))
+                })?;
+        }
+        certificate_key(&certs[0])
             .ok_or_else(|| invalid_grant("Invalid assertion: the x5c certificate cannot be read"))
     }
+}
+
+/// A verifier of client certificate chains to the CAs in `pem`.
+fn chain_verifier(pem: &[u8]) -> std::result::Result<Arc<dyn ClientCertVerifier>, String> {
+    let mut roots = RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        roots
+            .add(cert.map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    }
+    if roots.is_empty() {
+        return Err("the PEM holds no certificate".into());
+    }
+    WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        Arc::new(rustls::crypto::ring::default_provider()),
+    )
+    .build()
+    .map_err(|e| e.to_string())
 }
 
 /// A public key from PEM or DER of a certificate, a SubjectPublicKeyInfo or a private key.

@@ -399,3 +399,49 @@ async fn unreadable_registered_keys_fail_the_start() {
     );
     assert!(!debug.contains("PRIVATE"), "{debug}");
 }
+
+#[tokio::test]
+async fn with_a_trusted_ca_only_its_certificates_may_sign() {
+    let ca = TestCa::new("Sandbox enterprise CA");
+    let other_ca = TestCa::new("Another CA");
+    let sandbox = sandbox_with(MaskinportenConfig::new(CLIENT_ID).trusted_ca(ca.cert_pem())).await;
+    let trusted = ca.client_identity();
+    let key = Key::ec(&trusted);
+    let grant = key.sign(&x5c_header(&key, trusted.cert_der()), &claims(&sandbox));
+    assert_eq!(post_grant(&sandbox, &grant).await.0, 200);
+    // The chain may carry the CA after the leaf.
+    let header = json!({
+        "alg": "ES256",
+        "x5c": [STANDARD.encode(trusted.cert_der()), STANDARD.encode(ca.cert_der())],
+    });
+    assert_eq!(
+        post_grant(&sandbox, &key.sign(&header, &claims(&sandbox)))
+            .await
+            .0,
+        200
+    );
+    // A certificate from another CA, or a self-signed one, is refused although its key signed.
+    let stranger = other_ca.client_identity();
+    let key = Key::ec(&stranger);
+    let grant = key.sign(&x5c_header(&key, stranger.cert_der()), &claims(&sandbox));
+    assert_refused(
+        &post_grant(&sandbox, &grant).await,
+        "invalid_grant",
+        "not trusted",
+    );
+    let rsa = Key::rsa();
+    let grant = rsa.sign(&x5c_header(&rsa, &pem_der(RSA_CERT)), &claims(&sandbox));
+    assert_refused(
+        &post_grant(&sandbox, &grant).await,
+        "invalid_grant",
+        "not trusted",
+    );
+    // A trusted CA PEM without a certificate fails the start.
+    let err = Sandbox::builder()
+        .organizations(0)
+        .maskinporten(MaskinportenConfig::new(CLIENT_ID).trusted_ca("no certificate"))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("trusted CA"), "{err}");
+}
