@@ -426,3 +426,43 @@ fn a_clear_text_maskinporten_url_off_this_machine_is_refused_before_anything_is_
     }
     assert!(sandbox.requests().is_empty(), "nothing sent");
 }
+
+#[test]
+fn an_unreachable_maskinporten_is_retried_then_fails_without_an_api_request() {
+    let sandbox = Sandbox::builder()
+        .organizations(0)
+        .maskinporten(MaskinportenConfig::new(CLIENT_ID))
+        .start_blocking()
+        .unwrap();
+    let dir = scratch("maskinporten-unreachable");
+    let cert = write(&dir, "virksomhet.pem", &format!("{RSA_CERT}{RSA_KEY}"));
+    // A closed port on this machine: a transient failure, retried under the retry policy.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut cmd = against(&sandbox);
+    cmd.env("ALTINN_CERT", &cert);
+    let out = run(
+        cmd,
+        &[
+            "--maskinporten-client-id",
+            CLIENT_ID,
+            "--maskinporten-url",
+            &format!("http://{closed}/"),
+            "--retries",
+            "1",
+            "organization",
+            "910021451",
+        ],
+    );
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("Maskinporten token request failed: could not connect"),
+        "{err}"
+    );
+    assert!(err.contains("after 2 attempts"), "{err}");
+    assert!(sandbox.requests().is_empty(), "no API request");
+    assert_no_secrets(&out, &[key_line(RSA_KEY)]);
+}
