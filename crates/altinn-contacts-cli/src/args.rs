@@ -111,6 +111,86 @@ pub(crate) struct Global {
     /// Show national identity numbers in table output (masked by default).
     #[arg(long, global = true)]
     pub(crate) reveal_ssn: bool,
+
+    #[command(flatten)]
+    pub(crate) maskinporten: MaskinportenArgs,
+}
+
+/// Maskinporten: a token fetched with a grant signed by the certificate's key (or a registered
+/// key), instead of presenting the certificate in TLS.
+#[derive(Debug, Args)]
+pub(crate) struct MaskinportenArgs {
+    /// Get tokens from Maskinporten as this client (turns Maskinporten on). The grant is signed
+    /// with the --cert key (the certificate goes in its x5c header) unless --maskinporten-key is
+    /// given; API calls then carry the token, and the certificate is not presented in TLS.
+    #[arg(
+        long,
+        env = "ALTINN_MASKINPORTEN_CLIENT_ID",
+        value_name = "ID",
+        conflicts_with = "token",
+        global = true,
+        help_heading = "Maskinporten"
+    )]
+    pub(crate) maskinporten_client_id: Option<String>,
+
+    /// Scope(s) asked for, space separated.
+    #[arg(
+        long,
+        env = "ALTINN_MASKINPORTEN_SCOPE",
+        value_name = "SCOPE",
+        default_value = "altinn:serviceowner/organizations",
+        global = true,
+        help_heading = "Maskinporten"
+    )]
+    pub(crate) maskinporten_scope: String,
+
+    /// Maskinporten's issuer URL [default: https://maskinporten.no/, with --env tt02
+    /// https://test.maskinporten.no/]; the grant's aud, tokens from <URL>/token.
+    #[arg(
+        long,
+        env = "ALTINN_MASKINPORTEN_URL",
+        value_name = "URL",
+        global = true,
+        help_heading = "Maskinporten"
+    )]
+    pub(crate) maskinporten_url: Option<String>,
+
+    /// Sign the grant with this private key (PEM) registered on the client, instead of the
+    /// certificate's key; needs --maskinporten-kid.
+    #[arg(
+        long,
+        env = "ALTINN_MASKINPORTEN_KEY",
+        value_name = "PEM",
+        requires = "maskinporten_kid",
+        global = true,
+        help_heading = "Maskinporten"
+    )]
+    pub(crate) maskinporten_key: Option<PathBuf>,
+
+    /// The id the signing key is registered under (grant header kid, no x5c).
+    #[arg(
+        long,
+        env = "ALTINN_MASKINPORTEN_KID",
+        value_name = "KID",
+        global = true,
+        help_heading = "Maskinporten"
+    )]
+    pub(crate) maskinporten_kid: Option<String>,
+
+    /// Trade the Maskinporten token for an Altinn token at the environment's exchange endpoint.
+    #[arg(long, global = true, help_heading = "Maskinporten")]
+    pub(crate) altinn_exchange: bool,
+
+    /// The token exchange endpoint instead of the environment's.
+    #[arg(
+        long,
+        env = "ALTINN_EXCHANGE_URL",
+        value_name = "URL",
+        requires = "altinn_exchange",
+        global = true,
+        help_heading = "Maskinporten"
+    )]
+    pub(crate) exchange_url: Option<String>,
 }
 
 /// The commands.

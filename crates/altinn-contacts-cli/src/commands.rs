@@ -4,13 +4,16 @@
 //! invalid input exits with code 2 and nothing is sent.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
+use altinn_contacts::TokenProvider as _;
 use altinn_contacts::{
     Certificate, Client, ConfigBuilderExt, ConfigError, ContactPointSearch, Environment, Expand,
-    Identity, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter,
-    RetryPolicy,
+    Identity, MaskinportenTokenProvider, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId,
+    PersonalContactsFilter, RetryPolicy,
 };
-use altinn_contacts_sandbox::Sandbox;
+use altinn_contacts_sandbox::test_pki::TestCa;
+use altinn_contacts_sandbox::{MaskinportenConfig, Sandbox};
 use futures::StreamExt;
 use serde::Serialize;
 
@@ -70,18 +73,44 @@ pub(crate) struct Connection {
 }
 
 /// Builds the client from the global options; `pool` is the idle connections to keep (bulk).
+///
+/// With Maskinporten on (`--maskinporten-client-id`), the first token is fetched here, before
+/// any API request: a refused grant ends the command with Maskinporten's error and nothing is
+/// sent to the API.
 pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
     let mut builder = Client::builder();
     let mut sandbox = None;
+    let mp = &global.maskinporten;
+    let mut maskinporten = None;
     if global.sandbox {
-        // The embedded sandbox stands in for Altinn: its own URL and key, no certificate.
-        let started = Sandbox::builder()
+        // The embedded sandbox stands in for Altinn: its own URL and key, no certificate; with
+        // Maskinporten, for Maskinporten too (a test certificate when no --cert is given).
+        let mut sandbox_builder = Sandbox::builder();
+        let mut identity = None;
+        if let Some(client_id) = &mp.maskinporten_client_id {
+            let (config, id) = sandbox_maskinporten(global, client_id)?;
+            sandbox_builder = sandbox_builder.maskinporten(config);
+            identity = id;
+        }
+        let started = sandbox_builder
             .start()
             .await
             .map_err(|e| CliError::failed("cannot start the embedded sandbox", e))?;
         builder = builder
             .base_url(started.base_url())
             .api_key(started.api_key());
+        if mp.maskinporten_client_id.is_some() {
+            let issuer = started.maskinporten_issuer();
+            let exchange = started.exchange_url();
+            let issuer = mp.maskinporten_url.clone().or(issuer);
+            let exchange = mp.exchange_url.clone().or(exchange);
+            maskinporten = Some(maskinporten_provider(
+                global,
+                identity,
+                issuer.as_deref(),
+                exchange.as_deref(),
+            )?);
+        }
         sandbox = Some(started);
     } else {
         let key = global.api_key.as_ref().ok_or_else(|| {
@@ -89,16 +118,29 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
                 "no API key: give --api-key or set ALTINN_API_KEY (or use --sandbox)".into(),
             )
         })?;
-        builder = builder.api_key(key.expose()).environment(match global.env {
-            EnvName::Production => Environment::Production,
-            EnvName::Tt02 => Environment::Tt02,
-        });
+        builder = builder
+            .api_key(key.expose())
+            .environment(environment(global));
         if let Some(url) = &global.base_url {
             builder = builder.base_url(url.clone());
         }
-        if let Some(path) = &global.cert {
-            let password = global.cert_password.as_ref().map(|p| p.expose());
-            let identity = Identity::from_file(path, password).map_err(CliError::usage)?;
+        let identity = match &global.cert {
+            Some(path) => {
+                let password = global.cert_password.as_ref().map(|p| p.expose());
+                Some(Identity::from_file(path, password).map_err(CliError::usage)?)
+            }
+            None => None,
+        };
+        if mp.maskinporten_client_id.is_some() {
+            // The certificate signs the grant; it is not presented in TLS (and so no
+            // ForceEIAuthentication is sent).
+            maskinporten = Some(maskinporten_provider(
+                global,
+                identity,
+                mp.maskinporten_url.as_deref(),
+                mp.exchange_url.as_deref(),
+            )?);
+        } else if let Some(identity) = identity {
             builder = builder.certificate(identity);
         }
         if let Some(token) = &global.token {
@@ -108,6 +150,9 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
             builder = builder
                 .add_root_certificate(Certificate::from_file(path).map_err(CliError::usage)?);
         }
+    }
+    if let Some(provider) = &maskinporten {
+        builder = builder.token_provider(Arc::new(provider.clone()));
     }
     if let Some(timeout) = global.timeout {
         builder = builder.request_timeout(timeout);
@@ -121,16 +166,156 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
     if global.danger_allow_insecure_http {
         builder = builder.danger_allow_insecure_http(true);
     }
-    let client = builder.build_client().map_err(|e| match e {
-        ConfigError::InsecureHttp { .. } => CliError::Usage(format!(
-            "{e} (the CLI's switch is --danger-allow-insecure-http)"
-        )),
-        e => CliError::usage(e),
-    })?;
+    let client = builder.build_client().map_err(config_error)?;
+    if let Some(provider) = &maskinporten {
+        first_token(provider).await?;
+    }
     Ok(Connection {
         client,
         _sandbox: sandbox,
     })
+}
+
+fn environment(global: &Global) -> Environment {
+    match global.env {
+        EnvName::Production => Environment::Production,
+        EnvName::Tt02 => Environment::Tt02,
+    }
+}
+
+fn config_error(e: ConfigError) -> CliError {
+    match e {
+        ConfigError::InsecureHttp { .. } => CliError::Usage(format!(
+            "{e} (the CLI's switch is --danger-allow-insecure-http)"
+        )),
+        e => CliError::usage(e),
+    }
+}
+
+/// The Maskinporten token provider of the options: the grant signed with `identity` (the
+/// certificate) or with `--maskinporten-key`; `issuer` and `exchange_url` override the
+/// environment's.
+fn maskinporten_provider(
+    global: &Global,
+    identity: Option<Identity>,
+    issuer: Option<&str>,
+    exchange_url: Option<&str>,
+) -> Result<MaskinportenTokenProvider, CliError> {
+    let mp = &global.maskinporten;
+    let client_id = mp.maskinporten_client_id.as_deref().unwrap_or_default();
+    let mut builder = MaskinportenTokenProvider::builder()
+        .client_id(client_id)
+        .scope(mp.maskinporten_scope.clone())
+        .environment(environment(global))
+        // The grant carries exactly aud, iss, scope, iat, exp and jti.
+        .without_resource();
+    if let Some(issuer) = issuer {
+        builder = builder.issuer(issuer);
+    }
+    if mp.altinn_exchange {
+        builder = builder.exchange(true);
+        if let Some(url) = exchange_url {
+            builder = builder.exchange_url(url);
+        }
+    }
+    match (&mp.maskinporten_key, identity) {
+        (Some(path), _) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot read the Maskinporten key {}: {e}",
+                    path.display()
+                ))
+            })?;
+            builder = builder.signing_key_pem(pem);
+        }
+        (None, Some(identity)) => builder = builder.identity(identity),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "Maskinporten needs a key to sign the grant: give --cert (its certificate is \
+                 sent as x5c) or --maskinporten-key with --maskinporten-kid"
+                    .into(),
+            ));
+        }
+    }
+    if let Some(kid) = &mp.maskinporten_kid {
+        builder = builder.key_id(kid.clone());
+    }
+    if let Some(path) = &global.ca_cert {
+        builder =
+            builder.add_root_certificate(Certificate::from_file(path).map_err(CliError::usage)?);
+    }
+    if let Some(timeout) = global.timeout {
+        builder = builder.timeout(timeout);
+    }
+    if global.danger_allow_insecure_http {
+        builder = builder.danger_allow_insecure_http(true);
+    }
+    builder.build().map_err(config_error)
+}
+
+/// Fetches the first token. A refusal (a 4xx such as `invalid_grant`) ends the command before
+/// any API request; a transient failure (5xx, 429, no connection) is left to the first call,
+/// which retries it under the retry policy.
+async fn first_token(provider: &MaskinportenTokenProvider) -> Result<(), CliError> {
+    match provider.token().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_transient() => {
+            provider.clear();
+            Ok(())
+        }
+        Err(e) => Err(CliError::Failed(e.to_string())),
+    }
+}
+
+/// The sandbox's Maskinporten for `--sandbox`: it knows the client id and scope given, and the
+/// key that signs: `--maskinporten-key` (registered under `--maskinporten-kid`), else `--cert`,
+/// else a test certificate made now (returned as the identity to sign with).
+fn sandbox_maskinporten(
+    global: &Global,
+    client_id: &str,
+) -> Result<(MaskinportenConfig, Option<Identity>), CliError> {
+    let mp = &global.maskinporten;
+    let mut scopes: Vec<String> = mp
+        .maskinporten_scope
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    scopes.push("altinn:serviceowner/organizations".to_owned());
+    let mut config = MaskinportenConfig::new(client_id).scopes(scopes);
+    let read = |path: &std::path::Path| {
+        std::fs::read(path)
+            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))
+    };
+    let identity = match &global.cert {
+        Some(path) => {
+            let password = global.cert_password.as_ref().map(|p| p.expose());
+            let identity = Identity::from_file(path, password).map_err(CliError::usage)?;
+            if let (Some(kid), None) = (&mp.maskinporten_kid, &mp.maskinporten_key) {
+                // The sandbox reads the certificate of a PEM file to register its key.
+                config = config.registered_key(kid.clone(), read(path)?);
+            }
+            Some(identity)
+        }
+        None if mp.maskinporten_key.is_some() => None,
+        None => {
+            let ca = TestCa::new("altinn-contacts sandbox CA");
+            let made = ca.client_identity();
+            // As Maskinporten accepts only certificates from its CAs, the sandbox's accepts
+            // only this one's.
+            config = config.trusted_ca(ca.cert_pem().as_bytes().to_vec());
+            if let Some(kid) = &mp.maskinporten_kid {
+                config = config.registered_key(kid.clone(), made.cert_pem().as_bytes().to_vec());
+            }
+            Some(
+                Identity::from_pem(made.cert_pem().as_bytes(), made.key_pem().as_bytes())
+                    .map_err(|e| CliError::failed("cannot make a sandbox certificate", e))?,
+            )
+        }
+    };
+    if let (Some(path), Some(kid)) = (&mp.maskinporten_key, &mp.maskinporten_kid) {
+        config = config.registered_key(kid.clone(), read(path)?);
+    }
+    Ok((config, identity))
 }
 
 pub(crate) fn parse_org(given: &str) -> Result<OrganizationNumber, CliError> {
@@ -304,4 +489,92 @@ async fn sandbox(global: &Global, args: SandboxArgs) -> Result<(), CliError> {
         .run_until(tokio::signal::ctrl_c())
         .await
         .map_err(|e| CliError::failed("waiting for Ctrl-C", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    fn provider_debug(args: &[&str]) -> String {
+        let cli = Cli::try_parse_from(
+            ["altinn-contacts"]
+                .iter()
+                .chain(args)
+                .chain(&["organization", "910021451"]),
+        )
+        .unwrap();
+        let made = TestCa::new("unit test CA").client_identity();
+        let identity =
+            Identity::from_pem(made.cert_pem().as_bytes(), made.key_pem().as_bytes()).unwrap();
+        let mp = &cli.global.maskinporten;
+        let provider = maskinporten_provider(
+            &cli.global,
+            Some(identity),
+            mp.maskinporten_url.as_deref(),
+            mp.exchange_url.as_deref(),
+        )
+        .unwrap();
+        format!("{provider:?}")
+    }
+
+    #[test]
+    fn the_issuer_follows_the_environment_unless_given() {
+        let prod = provider_debug(&["--maskinporten-client-id", "c"]);
+        assert!(
+            prod.contains(r#"audience: "https://maskinporten.no/""#),
+            "{prod}"
+        );
+        assert!(
+            prod.contains(r#"token_url: "https://maskinporten.no/token""#),
+            "{prod}"
+        );
+        assert!(
+            prod.contains(r#"scope: "altinn:serviceowner/organizations""#),
+            "{prod}"
+        );
+        assert!(prod.contains("resource: None"), "{prod}");
+        assert!(prod.contains("exchange_url: None"), "{prod}");
+        assert!(prod.contains("key_id: None"), "{prod}");
+        let tt02 = provider_debug(&["--env", "tt02", "--maskinporten-client-id", "c"]);
+        assert!(
+            tt02.contains(r#"audience: "https://test.maskinporten.no/""#),
+            "{tt02}"
+        );
+        assert!(
+            tt02.contains(r#"token_url: "https://test.maskinporten.no/token""#),
+            "{tt02}"
+        );
+        let given = provider_debug(&[
+            "--env",
+            "tt02",
+            "--maskinporten-client-id",
+            "c",
+            "--maskinporten-url",
+            "https://mp.example.invalid//",
+            "--maskinporten-scope",
+            "altinn:serviceowner",
+            "--maskinporten-kid",
+            "kid-1",
+            "--altinn-exchange",
+        ]);
+        assert!(
+            given.contains(r#"audience: "https://mp.example.invalid/""#),
+            "{given}"
+        );
+        assert!(
+            given.contains(r#"token_url: "https://mp.example.invalid/token""#),
+            "{given}"
+        );
+        assert!(given.contains(r#"scope: "altinn:serviceowner""#), "{given}");
+        assert!(given.contains(r#"key_id: Some("kid-1")"#), "{given}");
+        assert!(
+            given.contains(
+                "https://platform.tt02.altinn.no/authentication/api/v1/exchange/maskinporten"
+            ),
+            "{given}"
+        );
+        assert!(!given.contains("PRIVATE"), "{given}");
+    }
 }

@@ -49,6 +49,8 @@ pub(crate) struct AppState {
     pub(crate) dataset: Dataset,
     pub(crate) api_key: String,
     pub(crate) bearer: Option<String>,
+    /// The Maskinporten endpoint, when on; its tokens are accepted as `Bearer`.
+    pub(crate) maskinporten: Option<Arc<crate::maskinporten::Maskinporten>>,
     pub(crate) client_ca: bool,
     pub(crate) scheme: &'static str,
     /// `host:port` for links when a request has no usable `Host` header.
@@ -224,9 +226,14 @@ pub(crate) async fn handle(
     Extension(conn): Extension<ConnInfo>,
     request: Request,
 ) -> Response<Body> {
-    let (parts, _body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     state.recorder.record(&parts, conn.client_certificate);
     let base = link_base(&state, &parts.headers);
+    if let Some(maskinporten) = &state.maskinporten
+        && let Some(answer) = maskinporten_answer(maskinporten, &parts, body, &base).await
+    {
+        return answer;
+    }
     if parts.uri.path().eq_ignore_ascii_case(LOGIN_PATH) {
         return html_page();
     }
@@ -238,6 +245,47 @@ pub(crate) async fn handle(
         None => into_response(answer(&state, conn, &parts, &base)),
         Some(fault) => fault_response(fault, &state, conn, &parts, &base),
     }
+}
+
+/// The Maskinporten token endpoint and the token exchange; `None` for any other path.
+async fn maskinporten_answer(
+    maskinporten: &crate::maskinporten::Maskinporten,
+    parts: &Parts,
+    body: Body,
+    base: &str,
+) -> Option<Response<Body>> {
+    use crate::maskinporten::{EXCHANGE_PATH, ISSUER_PATH, TOKEN_PATH};
+    let path = parts.uri.path();
+    let answer = if path == TOKEN_PATH {
+        if parts.method != Method::POST {
+            return Some(error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method Not Allowed",
+            ));
+        }
+        let Ok(body) = axum::body::to_bytes(body, 64 * 1024).await else {
+            return Some(error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload Too Large",
+            ));
+        };
+        maskinporten.token(&format!("{base}{ISSUER_PATH}"), &body)
+    } else if path == EXCHANGE_PATH {
+        let authorization = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        maskinporten.exchange(authorization)
+    } else {
+        return None;
+    };
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Some(response)
 }
 
 fn fault_response(
@@ -350,23 +398,25 @@ fn authenticate(
         Some(_) => {}
     }
     let bearer = state.bearer.as_deref();
-    if !state.client_ca && bearer.is_none() {
+    let tokens_required = bearer.is_some() || state.maskinporten.is_some();
+    if !state.client_ca && !tokens_required {
         return Ok(());
     }
     let certificate_ok =
         state.client_ca && conn.client_certificate && params.has("ForceEIAuthentication");
-    let bearer_ok = bearer.is_some_and(|token| {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .is_some_and(|(scheme, sent)| {
-                scheme.eq_ignore_ascii_case("Bearer") && sent.trim() == token
-            })
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, sent)| sent.trim());
+    let bearer_ok = sent.is_some_and(|sent| {
+        bearer.is_some_and(|token| sent == token)
+            || state.maskinporten.as_ref().is_some_and(|m| m.accepts(sent))
     });
     if certificate_ok || bearer_ok {
         Ok(())
-    } else if state.client_ca && (conn.client_certificate || bearer.is_none()) {
+    } else if state.client_ca && (conn.client_certificate || !tokens_required) {
         Err(error(
             StatusCode::UNAUTHORIZED,
             messages::ENTERPRISE_CERTIFICATE_FAILED,

@@ -6,6 +6,7 @@
 //!   [`Sandbox::shutdown`], [`Sandbox::run_until`], [`SandboxBuilder::start_blocking`].
 //! - Data: [`OrganizationRecord`], [`PersonRecord`].
 //! - Faults: [`FaultConfig`], [`Sandbox::faults`], [`Fault`].
+//! - Maskinporten: [`SandboxBuilder::maskinporten`], [`maskinporten::MaskinportenConfig`].
 //! - What it received: [`Sandbox::requests`], [`RecordedRequest`].
 //! - Altinn's error texts: [`messages`].
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -16,6 +17,7 @@ mod error;
 mod faults;
 mod generate;
 mod handler;
+pub mod maskinporten;
 pub mod messages;
 mod query;
 mod recorder;
@@ -28,6 +30,7 @@ pub mod test_pki;
 
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultConfig, Faults};
+pub use maskinporten::MaskinportenConfig;
 pub use query::MAX_PAGE_SIZE;
 pub use recorder::RecordedRequest;
 pub use records::{OrganizationRecord, PersonRecord};

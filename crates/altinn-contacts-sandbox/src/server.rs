@@ -32,6 +32,7 @@ use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::faults::{FaultConfig, Faults, ResetConnection};
 use crate::handler::{self, API_PREFIX, AppState, ConnInfo};
+use crate::maskinporten::{ISSUER_PATH, Maskinporten, MaskinportenConfig};
 use crate::recorder::{RecordedRequest, Recorder};
 use crate::records::OrganizationRecord;
 
@@ -62,6 +63,7 @@ pub struct SandboxBuilder {
     tls: Option<(Vec<u8>, Vec<u8>)>,
     client_ca: Option<Vec<u8>>,
     bearer: Option<String>,
+    maskinporten: Option<MaskinportenConfig>,
     faults: FaultConfig,
     request_log_capacity: usize,
 }
@@ -78,6 +80,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("tls", &self.tls.is_some())
             .field("client_ca", &self.client_ca.is_some())
             .field("bearer", &self.bearer.is_some())
+            .field("maskinporten", &self.maskinporten)
             .field("faults", &self.faults)
             .field("request_log_capacity", &self.request_log_capacity)
             .finish_non_exhaustive()
@@ -96,6 +99,7 @@ impl Default for SandboxBuilder {
             tls: None,
             client_ca: None,
             bearer: None,
+            maskinporten: None,
             faults: FaultConfig::default(),
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
         }
@@ -177,6 +181,15 @@ impl SandboxBuilder {
     /// on this request.`
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.bearer = Some(token.into());
+        self
+    }
+
+    /// Serves a Maskinporten token endpoint (issuer `<base URL>/maskinporten/`) and Altinn's
+    /// token exchange, which verify grants for real; the API then requires a token they issued
+    /// as `Bearer` (or the [`bearer_token`](Self::bearer_token), or a client certificate with
+    /// [`client_ca`](Self::client_ca)). See [`MaskinportenConfig`].
+    pub fn maskinporten(mut self, config: MaskinportenConfig) -> Self {
+        self.maskinporten = Some(config);
         self
     }
 
@@ -287,7 +300,13 @@ impl SandboxBuilder {
         let dataset = Dataset::build(records, self.organizations, self.seed);
 
         let faults = Faults::new(self.faults);
+        let maskinporten = self
+            .maskinporten
+            .map(Maskinporten::new)
+            .transpose()?
+            .map(Arc::new);
         let state = Arc::new(AppState {
+            maskinporten,
             dataset,
             api_key: self.api_key.clone(),
             bearer: self.bearer.clone(),
@@ -645,6 +664,46 @@ impl Sandbox {
     /// The bearer token the sandbox requires, if any.
     pub fn bearer_token(&self) -> Option<&str> {
         self.bearer.as_deref()
+    }
+
+    /// The Maskinporten issuer (`<base URL>/maskinporten/`: a grant's `aud`; the token endpoint
+    /// is `<issuer>token`), when [`SandboxBuilder::maskinporten`] switched it on.
+    pub fn maskinporten_issuer(&self) -> Option<String> {
+        self.state
+            .maskinporten
+            .as_ref()
+            .map(|_| format!("{}{ISSUER_PATH}", self.base_url))
+    }
+
+    /// The URL of Altinn's token exchange, when Maskinporten is on.
+    pub fn exchange_url(&self) -> Option<String> {
+        self.state
+            .maskinporten
+            .as_ref()
+            .map(|_| format!("{}{}", self.base_url, crate::maskinporten::EXCHANGE_PATH))
+    }
+
+    /// How many requests reached the Maskinporten token endpoint (refused ones included).
+    pub fn maskinporten_token_requests(&self) -> u64 {
+        self.state
+            .maskinporten
+            .as_ref()
+            .map_or(0, |m| m.token_requests())
+    }
+
+    /// How many tokens the token endpoint and the exchange issued.
+    pub fn maskinporten_tokens_issued(&self) -> u64 {
+        self.state
+            .maskinporten
+            .as_ref()
+            .map_or(0, |m| m.tokens_issued())
+    }
+
+    /// Revokes every token issued so far: the API answers 401 to them.
+    pub fn revoke_maskinporten_tokens(&self) {
+        if let Some(m) = &self.state.maskinporten {
+            m.revoke_all();
+        }
     }
 
     /// The live fault switches.

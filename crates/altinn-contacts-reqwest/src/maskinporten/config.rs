@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use rustls_pki_types::PrivateKeyDer;
+use rustls_pki_types::pem::PemObject;
 use url::Url;
 
 use crate::config::{
@@ -66,7 +68,9 @@ pub struct MaskinportenBuilder {
     exchange: bool,
     exchange_url: Option<String>,
     identity: Option<Identity>,
+    signing_key: Option<SigningKeyPem>,
     key_id: Option<String>,
+    send_resource: bool,
     timeout: Duration,
     roots: Vec<Certificate>,
     allow_insecure_http: bool,
@@ -83,7 +87,9 @@ impl Default for MaskinportenBuilder {
             exchange: false,
             exchange_url: None,
             identity: None,
+            signing_key: None,
             key_id: None,
+            send_resource: true,
             timeout: Duration::from_secs(30),
             roots: Vec::new(),
             allow_insecure_http: false,
@@ -109,6 +115,23 @@ impl MaskinportenBuilder {
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
         self
+    }
+
+    /// Leaves the `resource` claim out of the grant (it is sent by default). Maskinporten then
+    /// issues a token without an audience restriction, as a grant with only `aud`, `iss`,
+    /// `scope`, `iat`, `exp` and `jti` asks.
+    pub fn without_resource(mut self) -> Self {
+        self.send_resource = false;
+        self
+    }
+
+    /// Maskinporten's issuer URL, e.g. `https://test.maskinporten.no/`: the grant's `aud` is the
+    /// issuer with exactly one trailing slash, the token endpoint `<issuer>/token`. Overrides the
+    /// environment's. `http` is accepted only for loopback hosts.
+    pub fn issuer(self, issuer: impl AsRef<str>) -> Self {
+        let audience = format!("{}/", issuer.as_ref().trim().trim_end_matches('/'));
+        let token_url = format!("{audience}token");
+        self.endpoints(audience, token_url)
     }
 
     /// The environment (default [`Environment::Production`]): production uses
@@ -145,6 +168,15 @@ impl MaskinportenBuilder {
     /// with RS256, ECDSA P-256 keys (PKCS#8) with ES256.
     pub fn identity(mut self, identity: Identity) -> Self {
         self.identity = Some(identity);
+        self
+    }
+
+    /// Signs the grant with this private key (PEM: PKCS#8, PKCS#1 or SEC1; RSA or ECDSA P-256)
+    /// instead of the certificate's. Needs [`key_id`](Self::key_id): the key is one registered on
+    /// the client, named by the `kid` header; no certificate is sent. Read in
+    /// [`build`](Self::build).
+    pub fn signing_key_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.signing_key = Some(SigningKeyPem(std::sync::Arc::new(pem.into())));
         self
     }
 
@@ -187,12 +219,33 @@ impl MaskinportenBuilder {
         if scope.is_empty() {
             return Err(invalid("the scope is empty"));
         }
-        let identity = self
-            .identity
-            .ok_or_else(|| invalid("no identity (enterprise certificate) to sign the grant"))?;
-        let resource = self
-            .resource
-            .unwrap_or_else(|| default_resource(self.environment).to_owned());
+        let (key, leaf) = match (&self.signing_key, &self.identity) {
+            (Some(pem), _) => {
+                if self.key_id.is_none() {
+                    return Err(invalid(
+                        "a signing key needs the key id (kid) it is registered under",
+                    ));
+                }
+                let key = PrivateKeyDer::from_pem_slice(&pem.0).map_err(|_| {
+                    invalid("the signing key is not an unencrypted private key in PEM")
+                })?;
+                (key, None)
+            }
+            (None, Some(identity)) => (identity.key(), identity.chain().into_iter().next()),
+            (None, None) => {
+                return Err(invalid(
+                    "no identity (enterprise certificate) or signing key to sign the grant",
+                ));
+            }
+        };
+        let resource = if self.send_resource {
+            Some(
+                self.resource
+                    .unwrap_or_else(|| default_resource(self.environment).to_owned()),
+            )
+        } else {
+            None
+        };
         let (audience, token_url) = match self.endpoints {
             Some((audience, token_url)) => (audience, token_url),
             None => {
@@ -217,7 +270,7 @@ impl MaskinportenBuilder {
             resource,
             audience,
         };
-        let grant = Grant::new(claims, &identity, self.key_id)?;
+        let grant = Grant::new(claims, key, leaf, self.key_id)?;
 
         let https = token_url.scheme() == "https"
             || exchange_url.as_ref().is_some_and(|u| u.scheme() == "https");
@@ -250,6 +303,11 @@ impl fmt::Debug for MaskinportenBuilder {
             .field("exchange", &self.exchange)
             .field("exchange_url", &self.exchange_url)
             .field("identity", &self.identity)
+            .field(
+                "signing_key",
+                &self.signing_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("send_resource", &self.send_resource)
             .field("key_id", &self.key_id)
             .field("timeout", &self.timeout)
             .field("root_certificates", &self.roots)
@@ -257,6 +315,10 @@ impl fmt::Debug for MaskinportenBuilder {
             .finish()
     }
 }
+
+/// A private key in PEM, read in `build`; never shown.
+#[derive(Clone)]
+struct SigningKeyPem(std::sync::Arc<Vec<u8>>);
 
 /// An https URL, or http for a loopback host (any host if `allow_http`).
 fn endpoint_url(given: &str, what: &'static str, allow_http: bool) -> Result<Url, ConfigError> {

@@ -7,11 +7,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, RsaKeyPair};
-use rustls_pki_types::PrivateKeyDer;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use secrecy::SecretString;
 
 use crate::config::ConfigError;
-use crate::identity::Identity;
 use crate::token::TokenError;
 
 use super::config::invalid;
@@ -23,7 +22,7 @@ pub(super) const GRANT_LIFETIME_SECS: u64 = 120;
 pub(super) struct Grant {
     client_id: String,
     scope: String,
-    resource: String,
+    resource: Option<String>,
     audience: String,
     key_id: Option<String>,
     /// The base64url JWT header, the same for every grant.
@@ -35,27 +34,24 @@ pub(super) struct Grant {
 pub(super) struct Claims {
     pub(super) client_id: String,
     pub(super) scope: String,
-    pub(super) resource: String,
+    pub(super) resource: Option<String>,
     pub(super) audience: String,
 }
 
 impl Grant {
-    /// Loads the signing key of `identity`; the JWT header names the key by `key_id`, or else
-    /// carries the leaf certificate (`x5c`).
+    /// Loads the signing key; the JWT header names the key by `key_id`, or else carries the
+    /// leaf certificate (`x5c`).
     pub(super) fn new(
         claims: Claims,
-        identity: &Identity,
+        key: PrivateKeyDer<'static>,
+        leaf: Option<CertificateDer<'static>>,
         key_id: Option<String>,
     ) -> Result<Grant, ConfigError> {
-        let signer = Signer::from_key(identity.key())?;
+        let signer = Signer::from_key(key)?;
         let header = match &key_id {
             Some(kid) => serde_json::json!({ "alg": signer.alg(), "kid": kid }),
             None => {
-                let leaf = identity
-                    .chain()
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| invalid("the identity holds no certificate"))?;
+                let leaf = leaf.ok_or_else(|| invalid("the identity holds no certificate"))?;
                 serde_json::json!({ "alg": signer.alg(), "x5c": [STANDARD.encode(leaf.as_ref())] })
             }
         };
@@ -75,15 +71,17 @@ impl Grant {
         let iat = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let claims = serde_json::json!({
+        let mut claims = serde_json::json!({
             "aud": self.audience,
             "iss": self.client_id,
             "scope": self.scope,
-            "resource": self.resource,
             "iat": iat,
             "exp": iat.saturating_add(GRANT_LIFETIME_SECS),
             "jti": format!("{:032x}", fastrand::u128(..)),
         });
+        if let (Some(resource), Some(map)) = (&self.resource, claims.as_object_mut()) {
+            map.insert("resource".to_owned(), resource.clone().into());
+        }
         let signing_input = format!(
             "{}.{}",
             self.header,
@@ -107,8 +105,8 @@ impl Grant {
         &self.scope
     }
 
-    pub(super) fn resource(&self) -> &str {
-        &self.resource
+    pub(super) fn resource(&self) -> Option<&str> {
+        self.resource.as_deref()
     }
 
     pub(super) fn audience(&self) -> &str {

@@ -220,6 +220,71 @@ async fn ecdsa_keys_sign_es256_and_a_kid_replaces_the_certificate() {
 }
 
 #[tokio::test]
+async fn an_issuer_gives_aud_with_one_slash_and_a_registered_key_signs_without_a_certificate() {
+    let server = MockServer::start().await;
+    mount_token(&server, token_answer("mp-token-kid", 120), 1).await;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["registered-key.example".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    // The issuer with any number of trailing slashes: aud has exactly one, the token URL one.
+    let provider = MaskinportenTokenProvider::builder()
+        .client_id(CLIENT_ID)
+        .issuer(format!("{}//", server.uri()))
+        .signing_key_pem(key.serialize_pem())
+        .key_id("registered-kid")
+        .without_resource()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    assert!(!format!("{provider:?}").contains("PRIVATE"));
+    assert_eq!(
+        provider.token().await.unwrap().expose_secret(),
+        "mp-token-kid"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/token");
+    let (header, claims) = check_grant(
+        &assertion_of(&requests[0]),
+        cert.der(),
+        &signature::ECDSA_P256_SHA256_FIXED,
+    );
+    assert_eq!(
+        header,
+        serde_json::json!({"alg": "ES256", "kid": "registered-kid"})
+    );
+    assert_eq!(claims["aud"], format!("{}/", server.uri()));
+    let mut names: Vec<&str> = claims
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["aud", "exp", "iat", "iss", "jti", "scope"]);
+    // A signing key without a kid, or one that is not a key, is refused before anything is sent.
+    let no_kid = MaskinportenTokenProvider::builder()
+        .client_id(CLIENT_ID)
+        .issuer(server.uri())
+        .signing_key_pem(key.serialize_pem())
+        .build()
+        .unwrap_err();
+    assert!(no_kid.to_string().contains("key id"), "{no_kid}");
+    let junk = MaskinportenTokenProvider::builder()
+        .client_id(CLIENT_ID)
+        .issuer(server.uri())
+        .signing_key_pem("not a key")
+        .key_id("k")
+        .build()
+        .unwrap_err();
+    assert!(
+        junk.to_string().contains("not an unencrypted private key"),
+        "{junk}"
+    );
+}
+
+#[tokio::test]
 async fn a_token_is_reused_until_it_is_about_to_expire() {
     let server = MockServer::start().await;
     mount_token(&server, token_answer("mp-token-cached", 120), 1).await;

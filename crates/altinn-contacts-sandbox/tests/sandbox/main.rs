@@ -9,6 +9,7 @@ mod auth;
 mod endpoints;
 mod faults;
 mod lifecycle;
+mod maskinporten;
 mod paging;
 mod representations;
 mod search;
