@@ -109,7 +109,7 @@ pub(crate) async fn run(global: &Global, command: BulkCommand) -> Result<(), Cli
             &progress,
             &mut tally,
         )
-        .await?
+        .await
     } else {
         let mut job = client.bulk_official_contacts(todo).concurrency(concurrency);
         if let Some(rate) = rate {
@@ -123,9 +123,10 @@ pub(crate) async fn run(global: &Global, command: BulkCommand) -> Result<(), Cli
             &progress,
             &mut tally,
         )
-        .await?
+        .await
     };
     progress.finish_and_clear();
+    let finished = finished?;
 
     let elapsed = started.elapsed().as_secs_f64();
     let per_second = if elapsed > 0.0 {
@@ -187,8 +188,9 @@ where
                 let Some(result) = next else { return Ok(true) };
                 let line = render_line(&result.input, key, result.outcome.as_ref().map(&items))
                     .map_err(|e| CliError::failed("encoding a result", e))?;
-                out.write_line(line.as_bytes())
-                    .map_err(|e| CliError::failed("writing the output", e))?;
+                // A reader that closed the output (`| head`) ends the job quietly; dropping the
+                // stream cancels the lookups in flight.
+                out.write_line(line.as_bytes()).map_err(CliError::stdout)?;
                 tally.looked_up += 1;
                 if result.outcome.is_err() {
                     tally.failed += 1;

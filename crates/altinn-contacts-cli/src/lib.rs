@@ -49,7 +49,9 @@ pub fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.line());
+            if !e.is_quiet() {
+                eprintln!("{}", e.line());
+            }
             ExitCode::from(e.exit_code())
         }
     }
