@@ -153,6 +153,18 @@ pub(crate) enum Command {
     /// Look up many organizations from a file; JSON Lines out, one line per number.
     #[command(subcommand)]
     Bulk(BulkCommand),
+    /// Print a shell completion script to standard output.
+    ///
+    /// bash:        altinn-contacts completions bash > ~/.local/share/bash-completion/completions/altinn-contacts
+    /// zsh:         altinn-contacts completions zsh > "${fpath[1]}/_altinn-contacts"
+    /// fish:        altinn-contacts completions fish > ~/.config/fish/completions/altinn-contacts.fish
+    /// PowerShell:  altinn-contacts completions powershell >> $PROFILE
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `organizations`.

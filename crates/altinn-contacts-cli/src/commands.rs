@@ -59,6 +59,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Sandbox(args) => sandbox(&global, args).await,
         Command::Bulk(command) => crate::bulk::run(&global, command).await,
+        Command::Completions { shell } => crate::completions::run(shell),
     }
 }
 

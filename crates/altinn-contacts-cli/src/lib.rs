@@ -6,21 +6,29 @@
 //! - `bulk`: the bulk commands: streamed input, JSON Lines output, `--resume` and `--force`,
 //!   progress, summary.
 //! - `output`: table, JSON, JSON Lines and CSV.
+//! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
 
 mod args;
 mod bulk;
 mod commands;
+mod completions;
 mod error;
 mod output;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::args::Cli;
 use crate::error::{CliError, EXIT_FAILED};
+
+/// The command line's definition (commands, options, help texts): for shell completions and
+/// the man page (`cargo xtask man`).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
 
 /// Runs the tool with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
