@@ -120,3 +120,60 @@ fn verbose_logs_to_a_pipe_have_no_escape_codes() {
         assert!(!out.stdout.contains(&0x1b), "ESC in the table");
     }
 }
+
+/// Runs the binary with `args` under a pseudo-terminal (util-linux `script`), so its stderr is a
+/// terminal; `None` where `script` is not installed.
+fn in_a_terminal(env: &[(&str, &str)], args: &str) -> Option<Vec<u8>> {
+    let bin = bin().display().to_string().replace('\'', r"'\''");
+    let mut cmd = command();
+    cmd.args(["-qec", &format!("'{bin}' {args}"), "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR");
+    // `command()` runs our binary; run `script` with the same environment instead.
+    let mut script = Command::new("script");
+    script.args(cmd.get_args());
+    for (name, value) in cmd.get_envs() {
+        match value {
+            Some(value) => script.env(name, value),
+            None => script.env_remove(name),
+        };
+    }
+    for (name, value) in env {
+        script.env(name, value);
+    }
+    script.stdin(Stdio::null());
+    let out = script.output().ok()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(out.stdout)
+}
+
+#[test]
+fn no_color_turns_escape_codes_off_in_a_terminal() {
+    let sandbox = sandbox(10);
+    let env = [
+        ("ALTINN_BASE_URL", sandbox.base_url()),
+        ("ALTINN_API_KEY", sandbox.api_key()),
+    ];
+    let args = "-v official-contacts 910021451";
+    let Some(colored) = in_a_terminal(&env, args) else {
+        eprintln!("note: util-linux `script` is not installed; the terminal case is not checked");
+        return;
+    };
+    // In a terminal the log is colored (so the check below means something) ...
+    let text = String::from_utf8_lossy(&colored);
+    assert!(text.contains("answered"), "{text}");
+    assert!(colored.contains(&0x1b), "no colors in a terminal: {text}");
+    // ... and NO_COLOR turns the colors off; so does TERM=dumb.
+    for (name, value) in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+        let mut env = env.to_vec();
+        env.push((name, value));
+        let plain = in_a_terminal(&env, args).expect("script ran before");
+        let text = String::from_utf8_lossy(&plain);
+        assert!(text.contains("answered"), "{name}={value}: {text}");
+        assert!(!plain.contains(&0x1b), "{name}={value}: ESC in {text:?}");
+    }
+}

@@ -22,8 +22,8 @@
 //!   A line that is not a result object means the file is not this command's output: the command
 //!   stops with a usage error and leaves the file alone.
 //! - The output file may not be the input file (writing it would destroy the input).
-//! - A progress bar on stderr when stderr is a terminal; a summary line at the end that counts
-//!   what the output holds.
+//! - A progress bar on stderr when stderr is a terminal (without colors under `NO_COLOR`); a
+//!   summary line at the end that counts what the output holds.
 //! - Exit 0 when the output holds no error line, 1 when it holds any, 130 on Ctrl-C.
 
 use std::collections::{HashMap, HashSet};
@@ -746,10 +746,14 @@ fn progress_bar(total: u64) -> ProgressBar {
     if !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let style = ProgressStyle::with_template(
-        "{bar:40.cyan/blue} {pos}/{len} {per_sec} elapsed {elapsed} eta {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    // Plain bar characters under NO_COLOR (the bar itself still redraws in place).
+    let template = if crate::colors_on_stderr() {
+        "{bar:40.cyan/blue} {pos}/{len} {per_sec} elapsed {elapsed} eta {eta}"
+    } else {
+        "{bar:40} {pos}/{len} {per_sec} elapsed {elapsed} eta {eta}"
+    };
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
     ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(style)
 }
 

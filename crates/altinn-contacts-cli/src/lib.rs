@@ -79,7 +79,39 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
         .with_writer(io::stderr)
-        .with_ansi(io::stderr().is_terminal())
+        .with_ansi(colors_on_stderr())
         .with_target(false)
         .try_init();
+}
+
+/// Whether stderr gets colors: only a terminal, and not when `NO_COLOR` is set to anything but
+/// the empty string (<https://no-color.org>) or `TERM` is `dumb`.
+pub(crate) fn colors_on_stderr() -> bool {
+    io::stderr().is_terminal()
+        && colors_allowed(
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("TERM").as_deref(),
+        )
+}
+
+/// The environment's part of [`colors_on_stderr`].
+fn colors_allowed(no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn no_color_and_a_dumb_terminal_turn_colors_off() {
+        assert!(colors_allowed(None, None));
+        assert!(colors_allowed(None, Some(OsStr::new("xterm-256color"))));
+        // An empty NO_COLOR does not count, as the convention says.
+        assert!(colors_allowed(Some(OsStr::new("")), None));
+        assert!(!colors_allowed(Some(OsStr::new("1")), None));
+        assert!(!colors_allowed(Some(OsStr::new("0")), None));
+        assert!(!colors_allowed(None, Some(OsStr::new("dumb"))));
+    }
 }
