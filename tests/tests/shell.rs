@@ -158,22 +158,35 @@ fn no_color_turns_escape_codes_off_in_a_terminal() {
         ("ALTINN_BASE_URL", sandbox.base_url()),
         ("ALTINN_API_KEY", sandbox.api_key()),
     ];
-    let args = "-v official-contacts 910021451";
-    let Some(colored) = in_a_terminal(&env, args) else {
-        eprintln!("note: util-linux `script` is not installed; the terminal case is not checked");
-        return;
-    };
-    // In a terminal the log is colored (so the check below means something) ...
-    let text = String::from_utf8_lossy(&colored);
-    assert!(text.contains("answered"), "{text}");
-    assert!(colored.contains(&0x1b), "no colors in a terminal: {text}");
-    // ... and NO_COLOR turns the colors off; so does TERM=dumb.
-    for (name, value) in [("NO_COLOR", "1"), ("TERM", "dumb")] {
-        let mut env = env.to_vec();
-        env.push((name, value));
-        let plain = in_a_terminal(&env, args).expect("script ran before");
-        let text = String::from_utf8_lossy(&plain);
-        assert!(text.contains("answered"), "{name}={value}: {text}");
-        assert!(!plain.contains(&0x1b), "{name}={value}: ESC in {text:?}");
+    // The -v log, and clap's help.
+    for (args, shows) in [
+        ("-v official-contacts 910021451", "answered"),
+        ("organizations --help", "Global options"),
+    ] {
+        let Some(colored) = in_a_terminal(&env, args) else {
+            eprintln!(
+                "note: util-linux `script` is not installed; the terminal case is not checked"
+            );
+            return;
+        };
+        // In a terminal the text is colored (so the check below means something) ...
+        let text = String::from_utf8_lossy(&colored);
+        assert!(text.contains(shows), "{args}: {text}");
+        assert!(
+            colored.contains(&0x1b),
+            "{args}: no colors in a terminal: {text}"
+        );
+        // ... and NO_COLOR turns the colors off; so does TERM=dumb.
+        for (name, value) in [("NO_COLOR", "1"), ("TERM", "dumb")] {
+            let mut env = env.to_vec();
+            env.push((name, value));
+            let plain = in_a_terminal(&env, args).expect("script ran before");
+            let text = String::from_utf8_lossy(&plain);
+            assert!(text.contains(shows), "{args} {name}={value}: {text}");
+            assert!(
+                !plain.contains(&0x1b),
+                "{args} {name}={value}: ESC in {text:?}"
+            );
+        }
     }
 }
