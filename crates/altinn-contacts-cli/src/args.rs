@@ -33,8 +33,13 @@ Examples:
   ALTINN_API_KEY=... ALTINN_CERT=virksomhet.p12 ALTINN_CERT_PASSWORD=... \\
     altinn-contacts --env tt02 --format json personal-contacts 910021451";
 
-/// Options every command takes.
+/// The `--help` heading of the options every command takes.
+pub(crate) const GLOBAL_HEADING: &str = "Global options";
+
+/// Options every command takes. They are listed under their own heading in every `--help`,
+/// after the command's own options.
 #[derive(Debug, Args)]
+#[command(next_help_heading = GLOBAL_HEADING)]
 pub(crate) struct Global {
     /// Altinn environment.
     #[arg(long = "env", value_enum, env = "ALTINN_ENV", default_value_t = EnvName::Production, global = true)]
@@ -228,6 +233,18 @@ pub(crate) enum Command {
     /// Look up many organizations from a file; JSON Lines out, one line per number.
     #[command(subcommand)]
     Bulk(BulkCommand),
+    /// Print a shell completion script to standard output.
+    ///
+    /// bash:        altinn-contacts completions bash > ~/.local/share/bash-completion/completions/altinn-contacts
+    /// zsh:         altinn-contacts completions zsh > "${fpath[1]}/_altinn-contacts"
+    /// fish:        altinn-contacts completions fish > ~/.config/fish/completions/altinn-contacts.fish
+    /// PowerShell:  altinn-contacts completions powershell >> $PROFILE
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `organizations`.
@@ -480,6 +497,53 @@ mod tests {
             let err = Cli::try_parse_from(args).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{args:?}");
         }
+    }
+
+    /// The help of `args` (which end in `--help`).
+    fn help(args: &[&str]) -> String {
+        let err = Cli::try_parse_from(args).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp, "{args:?}");
+        err.to_string()
+    }
+
+    #[test]
+    fn each_help_lists_its_own_options_before_the_global_ones() {
+        for (args, own) in [
+            (&["altinn-contacts", "organizations", "--help"][..], "--all"),
+            (&["altinn-contacts", "search", "-h"][..], "--email"),
+            (
+                &["altinn-contacts", "personal-contacts", "--help"][..],
+                "--role",
+            ),
+            (
+                &["altinn-contacts", "bulk", "official-contacts", "--help"][..],
+                "--concurrency",
+            ),
+            (&["altinn-contacts", "sandbox", "--help"][..], "--listen"),
+        ] {
+            let text = help(args);
+            let heading = format!("\n{GLOBAL_HEADING}:\n");
+            let global_at = text
+                .find(&heading)
+                .unwrap_or_else(|| panic!("{args:?}: no {GLOBAL_HEADING:?} heading\n{text}"));
+            let own_at = text.find(own).unwrap();
+            assert!(own_at < global_at, "{args:?}: {own} not first\n{text}");
+            let (own_part, global_part) = text.split_at(global_at);
+            for global in ["--api-key", "--cert ", "--format", "--sandbox", "--verbose"] {
+                assert!(
+                    !own_part.contains(global),
+                    "{args:?}: {global} among own\n{text}"
+                );
+                assert!(
+                    global_part.contains(global),
+                    "{args:?}: {global} missing\n{text}"
+                );
+            }
+            // Help and version are the command's own, as in every clap tool.
+            assert!(own_part.contains("--help"), "{args:?}\n{text}");
+        }
+        let top = help(&["altinn-contacts", "--help"]);
+        assert!(top.contains(&format!("\n{GLOBAL_HEADING}:\n")), "{top}");
     }
 
     #[test]

@@ -22,8 +22,8 @@
 //!   A line that is not a result object means the file is not this command's output: the command
 //!   stops with a usage error and leaves the file alone.
 //! - The output file may not be the input file (writing it would destroy the input).
-//! - A progress bar on stderr when stderr is a terminal; a summary line at the end that counts
-//!   what the output holds.
+//! - A progress bar on stderr when stderr is a terminal (without colors under `NO_COLOR`); a
+//!   summary line at the end that counts what the output holds.
 //! - Exit 0 when the output holds no error line, 1 when it holds any, 130 on Ctrl-C.
 
 use std::collections::{HashMap, HashSet};
@@ -109,7 +109,7 @@ pub(crate) async fn run(global: &Global, command: BulkCommand) -> Result<(), Cli
             &progress,
             &mut tally,
         )
-        .await?
+        .await
     } else {
         let mut job = client.bulk_official_contacts(todo).concurrency(concurrency);
         if let Some(rate) = rate {
@@ -123,9 +123,10 @@ pub(crate) async fn run(global: &Global, command: BulkCommand) -> Result<(), Cli
             &progress,
             &mut tally,
         )
-        .await?
+        .await
     };
     progress.finish_and_clear();
+    let finished = finished?;
 
     let elapsed = started.elapsed().as_secs_f64();
     let per_second = if elapsed > 0.0 {
@@ -187,8 +188,9 @@ where
                 let Some(result) = next else { return Ok(true) };
                 let line = render_line(&result.input, key, result.outcome.as_ref().map(&items))
                     .map_err(|e| CliError::failed("encoding a result", e))?;
-                out.write_line(line.as_bytes())
-                    .map_err(|e| CliError::failed("writing the output", e))?;
+                // A reader that closed the output (`| head`) ends the job quietly; dropping the
+                // stream cancels the lookups in flight.
+                out.write_line(line.as_bytes()).map_err(CliError::stdout)?;
                 tally.looked_up += 1;
                 if result.outcome.is_err() {
                     tally.failed += 1;
@@ -744,10 +746,14 @@ fn progress_bar(total: u64) -> ProgressBar {
     if !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let style = ProgressStyle::with_template(
-        "{bar:40.cyan/blue} {pos}/{len} {per_sec} elapsed {elapsed} eta {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    // Plain bar characters under NO_COLOR (the bar itself still redraws in place).
+    let template = if crate::colors_on_stderr() {
+        "{bar:40.cyan/blue} {pos}/{len} {per_sec} elapsed {elapsed} eta {eta}"
+    } else {
+        "{bar:40} {pos}/{len} {per_sec} elapsed {elapsed} eta {eta}"
+    };
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
     ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(style)
 }
 

@@ -62,6 +62,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Sandbox(args) => sandbox(&global, args).await,
         Command::Bulk(command) => crate::bulk::run(&global, command).await,
+        Command::Completions { shell } => crate::completions::run(shell),
     }
 }
 
@@ -332,10 +333,6 @@ fn printer(global: &Global, kind: Kind, shape: Shape) -> Printer<io::StdoutLock<
     )
 }
 
-fn output_error(e: io::Error) -> CliError {
-    CliError::failed("writing the output", e)
-}
-
 fn print_all<T: Serialize>(
     global: &Global,
     kind: Kind,
@@ -344,9 +341,9 @@ fn print_all<T: Serialize>(
 ) -> Result<(), CliError> {
     let mut out = printer(global, kind, shape);
     for record in records {
-        out.record(&record).map_err(output_error)?;
+        out.record(&record).map_err(CliError::stdout)?;
     }
-    out.finish().map_err(output_error)
+    out.finish().map_err(CliError::stdout)
 }
 
 async fn organizations(global: &Global, args: OrganizationsArgs) -> Result<(), CliError> {
@@ -385,18 +382,18 @@ async fn organizations(global: &Global, args: OrganizationsArgs) -> Result<(), C
     while let Some(item) = stream.next().await {
         match item {
             Ok(org) => {
-                out.record(&org).map_err(output_error)?;
+                out.record(&org).map_err(CliError::stdout)?;
                 printed = true;
             }
             Err(e) => {
                 if printed {
-                    out.finish().map_err(output_error)?;
+                    out.finish().map_err(CliError::stdout)?;
                 }
                 return Err(e.into());
             }
         }
     }
-    out.finish().map_err(output_error)
+    out.finish().map_err(CliError::stdout)
 }
 
 async fn search(global: &Global, args: SearchArgs) -> Result<(), CliError> {
@@ -481,7 +478,7 @@ async fn sandbox(global: &Global, args: SandboxArgs) -> Result<(), CliError> {
             info.base_url, info.api_key, info.organizations, info.base_url, info.api_key
         )
         .and_then(|()| out.flush())
-        .map_err(output_error)?;
+        .map_err(CliError::stdout)?;
     } else {
         print_all(global, Kind::Sandbox, Shape::One, [&info])?;
     }

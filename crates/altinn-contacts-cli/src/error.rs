@@ -20,6 +20,9 @@ pub(crate) enum CliError {
     Failed(String),
     /// Ctrl-C.
     Interrupted(String),
+    /// The reader closed standard output (`| head`): the command stops early and quietly, with
+    /// exit 0, as `cat`, `grep` and ripgrep do.
+    OutputClosed,
 }
 
 impl CliError {
@@ -33,8 +36,24 @@ impl CliError {
         CliError::Failed(format!("{context}: {e}"))
     }
 
+    /// An error writing standard output: a reader that went away (broken pipe) is
+    /// [`CliError::OutputClosed`], anything else a failure.
+    pub(crate) fn stdout(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError::OutputClosed
+        } else {
+            CliError::failed("writing the output", e)
+        }
+    }
+
+    /// Whether the command ends without an `error:` line.
+    pub(crate) fn is_quiet(&self) -> bool {
+        matches!(self, CliError::OutputClosed)
+    }
+
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
+            CliError::OutputClosed => 0,
             CliError::Usage(_) => EXIT_USAGE,
             // The API layer refuses bad input before sending, like the CLI's own checks.
             CliError::Api(altinn_contacts::Error::InvalidInput(_)) => EXIT_USAGE,
@@ -43,9 +62,11 @@ impl CliError {
         }
     }
 
-    /// The `error: ...` line: one line, identity numbers masked.
+    /// The `error: ...` line: one line, identity numbers masked. [`CliError::OutputClosed`]
+    /// has one too, but [`crate::main`] does not print it.
     pub(crate) fn line(&self) -> String {
         let text = match self {
+            CliError::OutputClosed => "the reader closed standard output".to_owned(),
             CliError::Usage(m) | CliError::Failed(m) | CliError::Interrupted(m) => m.clone(),
             CliError::Api(e) => e.to_string(),
         };
@@ -99,5 +120,17 @@ mod tests {
                 .line()
                 .contains("0611770")
         );
+    }
+
+    #[test]
+    fn a_closed_stdout_ends_quietly_with_exit_0() {
+        let closed = CliError::stdout(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(matches!(closed, CliError::OutputClosed));
+        assert_eq!(closed.exit_code(), 0);
+        assert!(closed.is_quiet());
+        let full = CliError::stdout(std::io::Error::other("disk full"));
+        assert_eq!(full.exit_code(), 1);
+        assert!(!full.is_quiet());
+        assert_eq!(full.line(), "error: writing the output: disk full");
     }
 }

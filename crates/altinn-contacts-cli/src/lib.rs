@@ -6,21 +6,29 @@
 //! - `bulk`: the bulk commands: streamed input, JSON Lines output, `--resume` and `--force`,
 //!   progress, summary.
 //! - `output`: table, JSON, JSON Lines and CSV.
+//! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
 
 mod args;
 mod bulk;
 mod commands;
+mod completions;
 mod error;
 mod output;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::args::Cli;
 use crate::error::{CliError, EXIT_FAILED};
+
+/// The command line's definition (commands, options, help texts): for shell completions and
+/// the man page (`cargo xtask man`).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
 
 /// Runs the tool with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
@@ -49,7 +57,9 @@ pub fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", e.line());
+            if !e.is_quiet() {
+                eprintln!("{}", e.line());
+            }
             ExitCode::from(e.exit_code())
         }
     }
@@ -69,7 +79,39 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
         .with_writer(io::stderr)
-        .with_ansi(io::stderr().is_terminal())
+        .with_ansi(colors_on_stderr())
         .with_target(false)
         .try_init();
+}
+
+/// Whether stderr gets colors: only a terminal, and not when `NO_COLOR` is set to anything but
+/// the empty string (<https://no-color.org>) or `TERM` is `dumb`.
+pub(crate) fn colors_on_stderr() -> bool {
+    io::stderr().is_terminal()
+        && colors_allowed(
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("TERM").as_deref(),
+        )
+}
+
+/// The environment's part of [`colors_on_stderr`].
+fn colors_allowed(no_color: Option<&std::ffi::OsStr>, term: Option<&std::ffi::OsStr>) -> bool {
+    no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn no_color_and_a_dumb_terminal_turn_colors_off() {
+        assert!(colors_allowed(None, None));
+        assert!(colors_allowed(None, Some(OsStr::new("xterm-256color"))));
+        // An empty NO_COLOR does not count, as the convention says.
+        assert!(colors_allowed(Some(OsStr::new("")), None));
+        assert!(!colors_allowed(Some(OsStr::new("1")), None));
+        assert!(!colors_allowed(Some(OsStr::new("0")), None));
+        assert!(!colors_allowed(None, Some(OsStr::new("dumb"))));
+    }
 }

@@ -12,6 +12,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::Value;
+use unicode_width::UnicodeWidthStr;
 
 use crate::args::Format;
 
@@ -255,11 +256,13 @@ fn one_line(text: &str) -> String {
     replaced.trim().to_owned()
 }
 
+/// Columns are sized and padded by display width (the columns a terminal gives the text), not
+/// by characters: a CJK character or an emoji takes two, a combining mark none.
 fn render_table(columns: &[Column], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.header.chars().count()).collect();
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.header.width()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+            *w = (*w).max(cell.width());
         }
     }
     let mut out = String::new();
@@ -270,7 +273,7 @@ fn render_table(columns: &[Column], rows: &[Vec<String>]) -> String {
                 text.push_str("  ");
             }
             text.push_str(cell);
-            text.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            text.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.width())));
         }
         out.push_str(text.trim_end());
         out.push('\n');
@@ -351,6 +354,52 @@ mod tests {
         assert_eq!(lines.len(), 3);
         let at = lines[0].find("E-MAIL ").unwrap();
         assert_eq!(lines[2].find("post@firma.no"), Some(at));
+    }
+
+    #[test]
+    fn table_columns_line_up_with_wide_characters_and_combining_marks() {
+        // Display width: CJK and emoji take two columns, a combining mark none.
+        let names = [
+            "Plain AS",
+            "東京商事株式会社",
+            "Café 🚀 AS",
+            "Cafe\u{301} Smørbrød",
+            "😀😀",
+        ];
+        let orgs: Vec<altinn_contacts::Organization> = names
+            .iter()
+            .map(|name| {
+                altinn_contacts::decode(
+                    serde_json::json!({"OrganizationNumber": "910021451", "Name": name, "Type": "AS"})
+                        .to_string()
+                        .as_bytes(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let text = print(
+            Format::Table,
+            Kind::Organization { expanded: false },
+            Shape::List,
+            false,
+            &orgs,
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), names.len() + 1, "{text}");
+        // Where TYPE starts, in terminal columns, on the header line and on every row.
+        let column_of = |line: &str, needle: &str| {
+            let at = line
+                .rfind(needle)
+                .unwrap_or_else(|| panic!("{needle} in {line:?}"));
+            line[..at].width()
+        };
+        let type_at = column_of(lines[0], "TYPE");
+        for line in &lines[1..] {
+            assert_eq!(column_of(line, "AS"), type_at, "misaligned:\n{text}");
+        }
+        // The widest name (16 columns, 8 characters) sets the column; two spaces follow it.
+        let name_at = column_of(lines[0], "NAME");
+        assert_eq!(type_at, name_at + "東京商事株式会社".width() + 2, "{text}");
     }
 
     #[test]

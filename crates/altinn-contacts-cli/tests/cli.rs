@@ -66,3 +66,36 @@ fn the_embedded_sandbox_answers() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["MobileNumber"], "22334455");
 }
+
+#[test]
+fn completions_for_every_shell_go_to_stdout() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr(&out));
+        assert!(out.stderr.is_empty(), "{shell}: {}", stderr(&out));
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        assert!(!text.trim().is_empty(), "{shell}: empty script");
+        assert!(text.contains("altinn-contacts"), "{shell}: no binary name");
+        assert!(text.contains("official-contacts"), "{shell}: no subcommand");
+        if shell == "bash" {
+            // The script parses as bash (`bash -n` checks syntax only), where bash is installed.
+            let check = std::process::Command::new("bash")
+                .arg("-n")
+                .stdin(std::process::Stdio::piped())
+                .spawn();
+            if let Ok(mut child) = check {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(text.as_bytes())
+                    .unwrap();
+                let status = child.wait().unwrap();
+                assert!(status.success(), "bash -n refused the script");
+            }
+        }
+    }
+    let out = run(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
