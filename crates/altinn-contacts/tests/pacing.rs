@@ -187,9 +187,9 @@ async fn a_pacer_set_on_the_transport_paces_every_call_and_hears_every_429() {
     let arrivals = recorder.arrivals.lock().unwrap().clone();
     assert_eq!(arrivals.len(), 6);
     assert!(arrivals[1] - arrivals[0] >= Duration::from_millis(1990));
-    assert!(
-        arrivals
-            .windows(2)
-            .all(|w| w[1] - w[0] >= Duration::from_millis(45))
-    );
+    // The pacer spaces the starts 50 ms apart; when each start reaches the server varies with
+    // the machine's load, so the span of the last five arrivals is checked rather than each
+    // gap (unpaced, five calls on loopback take a few milliseconds).
+    let span = arrivals[5] - arrivals[1];
+    assert!(span >= Duration::from_millis(180), "{span:?}");
 }
