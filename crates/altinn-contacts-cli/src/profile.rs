@@ -571,11 +571,12 @@ fn where_secrets_go(key: &str) -> String {
 }
 
 /// Runs a profile's `*_command` with `sh -c` and returns its trimmed standard output. Its output
-/// is a secret: no error shows it (nor its stderr, which may echo it).
+/// is a secret: no error shows it, nor its stderr (which may echo it), nor the command line
+/// (which may hold the secret itself).
 fn run_secret_command(id: &str, command: &str) -> Result<Secret, CliError> {
     let fail = |why: String| {
         CliError::Usage(format!(
-            "{id}_command `{command}` {why}; run it yourself to see why"
+            "the profile's {id}_command {why}; run it yourself to see why"
         ))
     };
     let out = Process::new("sh")
