@@ -80,7 +80,7 @@ fn flag_beats_environment_beats_profile_beats_default() {
         cmd,
         &[
             "--base-url",
-            &base,
+            base,
             "--profile",
             "dead",
             "official-contacts",

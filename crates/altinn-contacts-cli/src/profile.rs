@@ -310,19 +310,19 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError>
     }
     res.concurrency = profile.concurrency.map(usize::from);
     res.rate = profile.rate;
-    if let (Command::Bulk(bulk), Some(("bulk", m))) = (&mut cli.command, matches.subcommand()) {
-        if let Some((_, m)) = m.subcommand() {
-            let args = match bulk {
-                BulkCommand::OfficialContacts(a) | BulkCommand::PersonalContacts(a) => a,
-            };
-            if given(m, "concurrency").is_none() {
-                if let Some(n) = res.concurrency {
-                    args.concurrency = n;
-                }
-            }
-            if given(m, "rate").is_none() && args.rate.is_none() {
-                args.rate = res.rate;
-            }
+    if let (Command::Bulk(bulk), Some(("bulk", m))) = (&mut cli.command, matches.subcommand())
+        && let Some((_, m)) = m.subcommand()
+    {
+        let args = match bulk {
+            BulkCommand::OfficialContacts(a) | BulkCommand::PersonalContacts(a) => a,
+        };
+        if given(m, "concurrency").is_none()
+            && let Some(n) = res.concurrency
+        {
+            args.concurrency = n;
+        }
+        if given(m, "rate").is_none() && args.rate.is_none() {
+            args.rate = res.rate;
         }
     }
 
@@ -464,10 +464,10 @@ impl<T: ValueEnum> ValueEnumName for T {
 
 /// `~/x` is under the home directory; a relative path is relative to the config file.
 fn resolve_path(base: &Path, path: &Path) -> PathBuf {
-    if let Ok(rest) = path.strip_prefix("~") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return PathBuf::from(home).join(rest);
-        }
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return PathBuf::from(home).join(rest);
     }
     base.join(path)
 }
