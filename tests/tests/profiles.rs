@@ -258,3 +258,43 @@ fn config_show_masks_secrets_and_names_their_sources() {
         assert!(!stderr(&out).contains(secret));
     }
 }
+
+#[test]
+fn a_profile_completes_options_that_need_each_other() {
+    let dir = scratch("profiles-pairs");
+    config(&dir, "[profiles.default]\naltinn_exchange = true\n");
+    let exchange = format!("{DEAD}/exchange");
+    let text = show(&run(
+        cli(&dir),
+        &["--exchange-url", &exchange, "config", "show"],
+    ));
+    assert!(
+        text.contains("altinn_exchange = true (profile default)"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("exchange_url = {exchange} (flag)")),
+        "{text}"
+    );
+    // Without the profile, --exchange-url alone is still a usage error.
+    config(&dir, "[profiles.default]\nenv = \"tt02\"\n");
+    let out = run(cli(&dir), &["--exchange-url", &exchange, "config", "show"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("--altinn-exchange"),
+        "{}",
+        stderr(&out)
+    );
+    // A token and Maskinporten exclude each other whichever layer each comes from.
+    config(
+        &dir,
+        "[profiles.default]\nmaskinporten_client_id = \"abc\"\n",
+    );
+    let mut cmd = cli(&dir);
+    cmd.env("ALTINN_TOKEN", "tok-secret-55");
+    let out = run(cmd, &["official-contacts", "910021451"]);
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    assert!(err.contains("exclude each other"), "{err}");
+    assert!(!err.contains("tok-secret-55"), "{err}");
+}

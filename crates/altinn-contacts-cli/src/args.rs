@@ -146,7 +146,6 @@ pub(crate) struct MaskinportenArgs {
         long,
         env = "ALTINN_MASKINPORTEN_CLIENT_ID",
         value_name = "ID",
-        conflicts_with = "token",
         global = true,
         help_heading = "Maskinporten"
     )]
@@ -175,12 +174,13 @@ pub(crate) struct MaskinportenArgs {
     pub(crate) maskinporten_url: Option<String>,
 
     /// Sign the grant with this private key (PEM) registered on the client, instead of the
-    /// certificate's key; needs --maskinporten-kid.
+    /// certificate's key; needs --maskinporten-kid. (This pair, --exchange-url with
+    /// --altinn-exchange and Maskinporten without --token are checked after the profile is
+    /// merged, in `profile::apply`, so a profile can complete what the command line started.)
     #[arg(
         long,
         env = "ALTINN_MASKINPORTEN_KEY",
         value_name = "PEM",
-        requires = "maskinporten_kid",
         global = true,
         help_heading = "Maskinporten"
     )]
@@ -205,7 +205,6 @@ pub(crate) struct MaskinportenArgs {
         long,
         env = "ALTINN_EXCHANGE_URL",
         value_name = "URL",
-        requires = "altinn_exchange",
         global = true,
         help_heading = "Maskinporten"
     )]

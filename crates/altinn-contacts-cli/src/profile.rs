@@ -288,7 +288,8 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError>
     if pick("exchange_url", profile.exchange_url.is_some()) {
         mp.exchange_url = profile.exchange_url.clone();
     }
-    // clap's `requires` cannot see the profile's values: check the pairs it checks.
+    // These pairs are checked here, not by clap: clap sees neither the profile's values nor
+    // which layer a value came from.
     if mp.maskinporten_key.is_some() && mp.maskinporten_kid.is_none() {
         return Err(CliError::Usage(
             "--maskinporten-key needs --maskinporten-kid (the id the key is registered under)"
@@ -297,7 +298,8 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError>
     }
     if mp.exchange_url.is_some() && !mp.altinn_exchange {
         return Err(CliError::Usage(
-            "an exchange URL is given but --altinn-exchange is not".into(),
+            "--exchange-url needs --altinn-exchange (or altinn_exchange = true in the profile)"
+                .into(),
         ));
     }
 
@@ -353,6 +355,14 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError>
             (None, None) => Source::Unset,
         };
         res.sources.insert(id, source);
+    }
+    if g.token.is_some() && g.maskinporten.maskinporten_client_id.is_some() {
+        return Err(CliError::Usage(format!(
+            "a bearer token ({}) and Maskinporten (maskinporten_client_id, {}) exclude each other: \
+             Maskinporten fetches the token",
+            res.source("token"),
+            res.source("maskinporten_client_id")
+        )));
     }
     cli.global.resolution = res;
     Ok(())
