@@ -113,10 +113,20 @@ fn flag_beats_environment_beats_profile_beats_default() {
 #[test]
 fn a_default_profile_is_used_without_a_choice() {
     let dir = scratch("profiles-default");
-    config(&dir, "[profiles.default]\nenv = \"tt02\"\n");
+    let file = config(
+        &dir,
+        "[profiles.default]\nenv = \"tt02\"\ncert = \"certs/v.p12\"\nconcurrency = 3\n",
+    );
     let text = show(&run(cli(&dir), &["config", "show"]));
     assert!(text.contains("profile = default (default)"), "{text}");
     assert!(text.contains("env = tt02 (profile default)"), "{text}");
+    assert!(text.contains("concurrency = 3 (profile default)"), "{text}");
+    // A relative path is relative to the config file.
+    let cert = file.parent().unwrap().join("certs").join("v.p12");
+    assert!(
+        text.contains(&format!("cert = {} (profile default)", cert.display())),
+        "{text}"
+    );
     // No file at all is fine: the built-in defaults.
     let empty = scratch("profiles-none");
     let text = show(&run(cli(&empty), &["config", "show"]));

@@ -653,6 +653,60 @@ mod tests {
         assert!(parse("[profiles.x]\ntoken_command = \"echo t\"\n").is_ok());
     }
 
+    /// Parses `args` and applies the config file `text`.
+    fn applied(text: &str, args: &[&str]) -> Result<Cli, CliError> {
+        use clap::{CommandFactory, FromArgMatches};
+        let dir = std::env::temp_dir().join(format!(
+            "altinn-contacts-profile-unit-{}-{}",
+            std::process::id(),
+            args.len()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("c{}.toml", text.len()));
+        std::fs::write(&path, text).unwrap();
+        let mut full = vec!["altinn-contacts", "--config", path.to_str().unwrap()];
+        full.extend(args);
+        let matches = Cli::command().try_get_matches_from(full).unwrap();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap();
+        apply(&mut cli, &matches).map(|()| cli)
+    }
+
+    #[test]
+    fn bulk_defaults_come_from_the_profile_unless_typed() {
+        let text = "[profiles.default]\nconcurrency = 3\nrate = 2.5\n";
+        let bulk = |cli: Cli| match cli.command {
+            Command::Bulk(BulkCommand::OfficialContacts(a)) => (a.concurrency, a.rate),
+            _ => unreachable!(),
+        };
+        let cli = applied(
+            text,
+            &["--sandbox", "bulk", "official-contacts", "--input", "x"],
+        )
+        .unwrap();
+        assert_eq!(bulk(cli), (3, Some(2.5)));
+        let cli = applied(
+            text,
+            &[
+                "--sandbox",
+                "bulk",
+                "official-contacts",
+                "--input",
+                "x",
+                "--concurrency",
+                "7",
+                "--rate",
+                "1",
+            ],
+        )
+        .unwrap();
+        assert_eq!(bulk(cli), (7, Some(1.0)));
+        let bad = applied(
+            "[profiles.default]\nconcurrency = 0\n",
+            &["--sandbox", "organizations"],
+        );
+        assert_eq!(bad.unwrap_err().exit_code(), 2);
+    }
+
     #[test]
     fn paths_are_relative_to_the_file() {
         let base = Path::new("/etc/altinn");
