@@ -502,18 +502,19 @@ fn read_file(path: &Path, explicit: bool) -> Result<Option<File>, CliError> {
 /// Parses the file's text: secrets first (with a message saying where they go), then the
 /// settings (an unknown key is named).
 fn parse(text: &str) -> Result<File, String> {
-    let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_owned())?;
-    refuse_secrets(&table, "")?;
-    toml::from_str(text).map_err(|e| {
+    let located = |e: toml::de::Error| {
         let message = e.message().trim().to_owned();
         match e.span() {
             Some(span) => {
-                let line = text[..span.start.min(text.len())].lines().count().max(1);
-                format!("line {line}: {message}")
+                let before = text.get(..span.start).unwrap_or(text);
+                format!("line {}: {message}", before.lines().count().max(1))
             }
             None => message,
         }
-    })
+    };
+    let table: toml::Table = toml::from_str(text).map_err(located)?;
+    refuse_secrets(&table, "")?;
+    toml::from_str(text).map_err(located)
 }
 
 /// Refuses a key that holds a secret, anywhere in the file.
@@ -632,6 +633,8 @@ mod tests {
         assert!(e.contains("base_ulr"), "{e}");
         let e = parse("colour = true\n").unwrap_err();
         assert!(e.contains("colour"), "{e}");
+        let e = parse("[profiles.x]\nenv = \n").unwrap_err();
+        assert!(e.starts_with("line 2:"), "{e}");
     }
 
     #[test]
