@@ -117,8 +117,22 @@ pub(crate) struct Global {
     #[arg(long, global = true)]
     pub(crate) reveal_ssn: bool,
 
+    /// The config file with the profiles [default: $XDG_CONFIG_HOME/altinn-contacts/config.toml,
+    /// else ~/.config/altinn-contacts/config.toml].
+    #[arg(long, env = "ALTINN_CONFIG", value_name = "PATH", global = true)]
+    pub(crate) config: Option<PathBuf>,
+
+    /// The profile of the config file to use [default: the file's `profile = "NAME"`, else a
+    /// profile named `default`]. Flags and environment variables override its settings.
+    #[arg(long, env = "ALTINN_PROFILE", value_name = "NAME", global = true)]
+    pub(crate) profile: Option<String>,
+
     #[command(flatten)]
     pub(crate) maskinporten: MaskinportenArgs,
+
+    /// The settings' sources, filled in by [`crate::profile::apply`].
+    #[arg(skip)]
+    pub(crate) resolution: crate::profile::Resolution,
 }
 
 /// Maskinporten: a token fetched with a grant signed by the certificate's key (or a registered
@@ -132,7 +146,6 @@ pub(crate) struct MaskinportenArgs {
         long,
         env = "ALTINN_MASKINPORTEN_CLIENT_ID",
         value_name = "ID",
-        conflicts_with = "token",
         global = true,
         help_heading = "Maskinporten"
     )]
@@ -161,12 +174,13 @@ pub(crate) struct MaskinportenArgs {
     pub(crate) maskinporten_url: Option<String>,
 
     /// Sign the grant with this private key (PEM) registered on the client, instead of the
-    /// certificate's key; needs --maskinporten-kid.
+    /// certificate's key; needs --maskinporten-kid. (This pair, --exchange-url with
+    /// --altinn-exchange and Maskinporten without --token are checked after the profile is
+    /// merged, in `profile::apply`, so a profile can complete what the command line started.)
     #[arg(
         long,
         env = "ALTINN_MASKINPORTEN_KEY",
         value_name = "PEM",
-        requires = "maskinporten_kid",
         global = true,
         help_heading = "Maskinporten"
     )]
@@ -191,7 +205,6 @@ pub(crate) struct MaskinportenArgs {
         long,
         env = "ALTINN_EXCHANGE_URL",
         value_name = "URL",
-        requires = "altinn_exchange",
         global = true,
         help_heading = "Maskinporten"
     )]
@@ -245,6 +258,17 @@ pub(crate) enum Command {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+    /// The config file and its profiles.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `config`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the resolved settings, one a line, each with where it came from (flag, env,
+    /// profile, default); secrets masked.
+    Show,
 }
 
 /// `organizations`.
@@ -383,6 +407,10 @@ pub(crate) enum OrderByArg {
 pub(crate) struct Secret(String);
 
 impl Secret {
+    pub(crate) fn new(value: String) -> Self {
+        Secret(value)
+    }
+
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }

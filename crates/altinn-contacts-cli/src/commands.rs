@@ -18,8 +18,8 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use crate::args::{
-    Cli, Command, EnvName, Format, Global, OrderByArg, OrganizationsArgs, PersonalContactsArgs,
-    SandboxArgs, SearchArgs,
+    Cli, Command, ConfigCommand, EnvName, Format, Global, OrderByArg, OrganizationsArgs,
+    PersonalContactsArgs, SandboxArgs, SearchArgs,
 };
 use crate::error::CliError;
 use crate::output::{Kind, Printer, Shape};
@@ -63,6 +63,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sandbox(args) => sandbox(&global, args).await,
         Command::Bulk(command) => crate::bulk::run(&global, command).await,
         Command::Completions { shell } => crate::completions::run(shell),
+        Command::Config(ConfigCommand::Show) => crate::profile::show(&global),
     }
 }
 

@@ -6,6 +6,7 @@
 //! - `bulk`: the bulk commands: streamed input, JSON Lines output, `--resume` and `--force`,
 //!   progress, summary.
 //! - `output`: table, JSON, JSON Lines and CSV.
+//! - `profile`: the config file's profiles, merged under flags and environment; `config show`.
 //! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
 
@@ -15,11 +16,12 @@ mod commands;
 mod completions;
 mod error;
 mod output;
+mod profile;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::Cli;
 use crate::error::{CliError, EXIT_FAILED};
@@ -32,8 +34,20 @@ pub fn command() -> clap::Command {
 
 /// Runs the tool with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // The matches are kept: they tell a typed or environment value from a default, which the
+    // profile then fills in.
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)))
+        .map_err(|e| e.format(&mut Cli::command()));
+    let cli = match parsed {
+        Ok((mut cli, matches)) => match profile::apply(&mut cli, &matches) {
+            Ok(()) => cli,
+            Err(e) => {
+                eprintln!("{}", e.line());
+                return ExitCode::from(e.exit_code());
+            }
+        },
         Err(e) => {
             // Help and version go to stdout with code 0; usage errors to stderr with code 2.
             let _ = e.print();

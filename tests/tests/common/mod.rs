@@ -79,7 +79,8 @@ pub(crate) fn sandbox_with(organizations: usize, faults: FaultConfig) -> Sandbox
         .expect("the sandbox starts")
 }
 
-/// The binary with no `ALTINN_*` variables from the environment of the test run.
+/// The binary with no `ALTINN_*` variables from the environment of the test run, and no config
+/// file.
 pub(crate) fn command() -> Command {
     let mut cmd = Command::new(bin());
     for (name, _) in std::env::vars_os() {
@@ -87,6 +88,11 @@ pub(crate) fn command() -> Command {
             cmd.env_remove(name);
         }
     }
+    // No profile from the machine's own config file: a config home that does not exist.
+    cmd.env(
+        "XDG_CONFIG_HOME",
+        std::env::temp_dir().join("altinn-contacts-e2e-no-config-home"),
+    );
     cmd.stdin(Stdio::null());
     cmd
 }
