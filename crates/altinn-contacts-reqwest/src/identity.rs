@@ -115,6 +115,67 @@ impl Identity {
         })
     }
 
+    /// The certificates of the chain, DER, leaf first: for inspecting the certificate (its
+    /// subject and validity); the private key is not reachable.
+    pub fn certificates_der(&self) -> impl Iterator<Item = &[u8]> {
+        self.inner.chain.iter().map(|c| c.as_ref())
+    }
+
+    /// Checks that the private key belongs to the leaf certificate (a PEM file may pair a key
+    /// with another certificate). Fails with [`ConfigError::Identity`].
+    pub fn check_key_matches(&self) -> Result<(), ConfigError> {
+        let key = rustls::crypto::ring::sign::any_supported_type(&self.inner.key)
+            .map_err(|_| identity_error("the private key type is not supported"))?;
+        rustls::sign::CertifiedKey::new(self.inner.chain.clone(), key)
+            .keys_match()
+            .map_err(|e| match e {
+                rustls::Error::InconsistentKeys(_) => identity_error(
+                    "the private key does not belong to the certificate (a key of another certificate)",
+                ),
+                other => identity_error(format!("the key cannot be compared: {other}")),
+            })
+    }
+
+    /// Verifies the chain as a TLS server would a client certificate (signatures, validity at
+    /// `now`, client-auth usage) up to `roots`, or the operating system's roots when `roots` is
+    /// empty. Fails with [`ConfigError::Certificate`] naming what is wrong.
+    pub fn verify_chain(
+        &self,
+        roots: &[Certificate],
+        now: std::time::SystemTime,
+    ) -> Result<(), ConfigError> {
+        let fail = |reason: String| ConfigError::Certificate { reason };
+        let mut store = rustls::RootCertStore::empty();
+        if roots.is_empty() {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _) = store.add_parsable_certificates(found.certs);
+            if added == 0 {
+                return Err(fail("no trusted roots found on this system".to_owned()));
+            }
+        } else {
+            for cert in roots.iter().flat_map(|r| r.certs.iter()) {
+                store
+                    .add(cert.clone())
+                    .map_err(|e| fail(format!("a trusted root is unusable: {e}")))?;
+            }
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            std::sync::Arc::new(store),
+            provider,
+        )
+        .build()
+        .map_err(|e| fail(format!("the trusted roots are unusable: {e}")))?;
+        let now = rustls_pki_types::UnixTime::since_unix_epoch(
+            now.duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default(),
+        );
+        verifier
+            .verify_client_cert(&self.inner.chain[0], &self.inner.chain[1..], now)
+            .map(|_| ())
+            .map_err(|e| fail(e.to_string()))
+    }
+
     /// The certificate chain, leaf first.
     pub(crate) fn chain(&self) -> Vec<CertificateDer<'static>> {
         self.inner.chain.clone()
