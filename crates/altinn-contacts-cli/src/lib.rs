@@ -6,6 +6,7 @@
 //! - `bulk`: the bulk commands: streamed input, JSON Lines output, `--resume` and `--force`,
 //!   progress, summary.
 //! - `output`: table, JSON, JSON Lines and CSV.
+//! - `doctor`: `altinn-contacts doctor`, the setup checks.
 //! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
 
@@ -13,6 +14,7 @@ mod args;
 mod bulk;
 mod commands;
 mod completions;
+mod doctor;
 mod error;
 mod output;
 
