@@ -230,10 +230,10 @@ fn a_key_of_another_certificate_fails_the_key_line() {
     let text = checked_output(&out, &[s.sandbox.api_key(), &key_line(&other)]);
     assert_code(&out, 1);
     let failed = marked(&out, '✗');
+    assert_eq!(failed.len(), 1, "{text}");
     assert!(
-        failed
-            .iter()
-            .any(|l| l.starts_with("✗ key: ") && l.contains("does not belong to the certificate")),
+        failed[0].starts_with("✗ key: ")
+            && failed[0].contains("does not belong to the certificate"),
         "{text}"
     );
     assert!(text.contains("✓ the certificate chain verifies"), "{text}");

@@ -65,9 +65,9 @@ pub(crate) async fn run(global: &Global) -> Result<(), CliError> {
         out: io::stdout().lock(),
         failed: 0,
     };
-    let identity = certificate_checks(global, &mut report)?;
-    maskinporten_check(global, identity.as_ref(), &mut report).await?;
-    network_checks(global, identity.is_some(), &mut report).await?;
+    let cert = certificate_checks(global, &mut report)?;
+    maskinporten_check(global, cert.identity.as_ref(), &mut report).await?;
+    network_checks(global, cert.unusable, &mut report).await?;
     report.out.flush().map_err(CliError::stdout)?;
     match report.failed {
         0 => Ok(()),
@@ -76,16 +76,26 @@ pub(crate) async fn run(global: &Global) -> Result<(), CliError> {
     }
 }
 
-/// The certificate: opens, dates, organization number, key, chain. The identity when one was
-/// given and it opened.
+/// What the certificate checks found.
+#[derive(Default)]
+struct CertState {
+    /// The identity, when one was given and it opened.
+    identity: Option<Identity>,
+    /// Why the certificate given cannot be used (the server would refuse it, or the client
+    /// cannot even be set up): the network checks are then skipped rather than failing a
+    /// second time for the same reason.
+    unusable: Option<&'static str>,
+}
+
+/// The certificate: opens, dates, organization number, key, chain.
 fn certificate_checks<W: Write>(
     global: &Global,
     report: &mut Report<W>,
-) -> Result<Option<Identity>, CliError> {
+) -> Result<CertState, CliError> {
     let Some(path) = &global.cert else {
         report
             .skip("certificate: none given (--cert / ALTINN_CERT); certificate checks skipped")?;
-        return Ok(None);
+        return Ok(CertState::default());
     };
     let password = global.cert_password.as_ref().map(|p| p.expose());
     let identity = match Identity::from_file(path, password) {
@@ -100,14 +110,30 @@ fn certificate_checks<W: Write>(
                  the PKCS#12 (.p12/.pfx) or PEM file with certificate and key",
             )?;
             report.skip("certificate dates, organization number, key and chain: not checked")?;
-            return Ok(None);
+            return Ok(CertState {
+                identity: None,
+                unusable: Some("the certificate did not open"),
+            });
         }
     };
-    let Some(leaf) = identity.certificates_der().next() else {
-        return Ok(None);
-    };
+    let mut unusable = None;
+    // The chain is verified at a time the certificate is valid, so an expired certificate
+    // fails only its dates line.
+    let mut verify_at = SystemTime::now();
+    let leaf = identity.certificates_der().next().unwrap_or_default();
     match x509_parser::parse_x509_certificate(leaf) {
         Ok((_, cert)) => {
+            let (from, until) = (
+                cert.validity().not_before.timestamp(),
+                cert.validity().not_after.timestamp(),
+            );
+            let now = unix_seconds(verify_at);
+            if now < from || now > until {
+                unusable = Some("the server refuses a certificate outside its validity dates");
+                let at = if now < from { from } else { until };
+                verify_at = SystemTime::UNIX_EPOCH
+                    + Duration::from_secs(u64::try_from(at).unwrap_or_default());
+            }
             validity_check(&cert, report)?;
             organization_check(&cert, report)?;
         }
@@ -118,14 +144,27 @@ fn certificate_checks<W: Write>(
     }
     match identity.check_key_matches() {
         Ok(()) => report.pass("the private key matches the certificate")?,
-        Err(e) => report.fail(
-            &format!("key: {e}"),
-            "put the certificate's own key in the file (a PEM file must pair the certificate \
-             with the key it was issued for)",
-        )?,
+        Err(e) => {
+            unusable = Some("the certificate's key does not match it");
+            report.fail(
+                &format!("key: {e}"),
+                "put the certificate's own key in the file (a PEM file must pair the \
+                 certificate with the key it was issued for)",
+            )?;
+        }
     }
-    chain_check(global, &identity, path, report)?;
-    Ok(Some(identity))
+    chain_check(global, &identity, path, verify_at, report)?;
+    Ok(CertState {
+        identity: Some(identity),
+        unusable,
+    })
+}
+
+fn unix_seconds(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+    }
 }
 
 fn validity_check<W: Write>(
@@ -206,6 +245,7 @@ fn chain_check<W: Write>(
     global: &Global,
     identity: &Identity,
     path: &Path,
+    at: SystemTime,
     report: &mut Report<W>,
 ) -> Result<(), CliError> {
     let (roots, against) = match &global.ca_cert {
@@ -220,7 +260,7 @@ fn chain_check<W: Write>(
         },
         None => (Vec::new(), "the system's roots".to_owned()),
     };
-    match identity.verify_chain(&roots, SystemTime::now()) {
+    match identity.verify_chain(&roots, at) {
         Ok(()) => report.pass(&format!("the certificate chain verifies against {against}")),
         Err(e) => report.fail(
             &format!("the certificate chain does not verify against {against}: {e}"),
@@ -283,12 +323,11 @@ async fn maskinporten_check<W: Write>(
 /// The base URL answers, the clock against its `Date`, and the API key (one cheap call).
 async fn network_checks<W: Write>(
     global: &Global,
-    identity_ok: bool,
+    unusable: Option<&str>,
     report: &mut Report<W>,
 ) -> Result<(), CliError> {
-    if global.cert.is_some() && !identity_ok {
-        return report
-            .skip("base URL, clock and API key: not checked (the certificate did not open)");
+    if let Some(why) = unusable {
+        return report.skip(&format!("base URL, clock and API key: not checked ({why})"));
     }
     if !global.sandbox && global.api_key.is_none() {
         report.fail(

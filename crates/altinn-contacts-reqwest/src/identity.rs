@@ -138,13 +138,13 @@ impl Identity {
 
     /// Verifies the chain as a TLS server would a client certificate (signatures, validity at
     /// `now`, client-auth usage) up to `roots`, or the operating system's roots when `roots` is
-    /// empty. Fails with [`ConfigError::Certificate`] naming what is wrong.
+    /// empty. Fails with [`ConfigError::Identity`] naming what is wrong.
     pub fn verify_chain(
         &self,
         roots: &[Certificate],
         now: std::time::SystemTime,
     ) -> Result<(), ConfigError> {
-        let fail = |reason: String| ConfigError::Certificate { reason };
+        let fail = identity_error;
         let mut store = rustls::RootCertStore::empty();
         if roots.is_empty() {
             let found = rustls_native_certs::load_native_certs();
