@@ -315,3 +315,51 @@ fn pkcs12_error(e: p12_keystore::error::Error) -> ConfigError {
         source: Some(Box::new(e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use altinn_contacts_sandbox::test_pki::TestCa;
+    use std::time::{Duration, SystemTime};
+
+    fn pem_identity(cert_pem: &str, key_pem: &str) -> Identity {
+        Identity::from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_key_of_another_certificate_is_found() {
+        let ca = TestCa::new("Key CA");
+        let one = ca.client_identity();
+        let other = ca.client_identity();
+        assert!(
+            pem_identity(one.cert_pem(), one.key_pem())
+                .check_key_matches()
+                .is_ok()
+        );
+        let mixed = pem_identity(one.cert_pem(), other.key_pem());
+        let err = mixed.check_key_matches().unwrap_err().to_string();
+        assert!(err.contains("does not belong to the certificate"), "{err}");
+        assert!(!err.contains("PRIVATE KEY"), "{err}");
+        assert_eq!(mixed.certificates_der().next(), Some(one.cert_der()));
+    }
+
+    #[test]
+    fn the_chain_verifies_against_its_own_ca_only() {
+        let ca = TestCa::new("Chain CA");
+        let made = ca.client_identity();
+        let identity = pem_identity(&made.chain_pem(), made.key_pem());
+        let own = Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap();
+        let rogue = Certificate::from_pem(TestCa::new("Rogue CA").cert_pem().as_bytes()).unwrap();
+        let now = SystemTime::now();
+        assert!(identity.verify_chain(&[own.clone()], now).is_ok());
+        assert!(identity.verify_chain(&[rogue], now).is_err());
+        // Outside its validity dates it does not verify either.
+        let expired = ca.client_identity_valid(
+            now - Duration::from_secs(10 * 86_400),
+            now - Duration::from_secs(86_400),
+        );
+        let expired = pem_identity(expired.cert_pem(), expired.key_pem());
+        let err = expired.verify_chain(&[own], now).unwrap_err().to_string();
+        assert!(err.contains("expired"), "{err}");
+    }
+}
