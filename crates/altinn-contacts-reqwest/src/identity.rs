@@ -351,7 +351,11 @@ mod tests {
         let own = Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap();
         let rogue = Certificate::from_pem(TestCa::new("Rogue CA").cert_pem().as_bytes()).unwrap();
         let now = SystemTime::now();
-        assert!(identity.verify_chain(&[own.clone()], now).is_ok());
+        assert!(
+            identity
+                .verify_chain(std::slice::from_ref(&own), now)
+                .is_ok()
+        );
         assert!(identity.verify_chain(&[rogue], now).is_err());
         // Outside its validity dates it does not verify either.
         let expired = ca.client_identity_valid(
