@@ -266,3 +266,50 @@ fn without_a_certificate_its_checks_are_skipped() {
     assert!(text.contains("– certificate: none given"), "{text}");
     assert!(text.contains("✓ API key accepted"), "{text}");
 }
+
+#[test]
+fn a_certificate_of_another_ca_fails_the_chain_line() {
+    let s = setup("doctor-chain");
+    let rogue = TestCa::new("Doctor Rogue CA").client_identity();
+    let cert = write(
+        &s.dir,
+        "rogue.pem",
+        format!("{}{}", rogue.cert_pem(), rogue.key_pem()).as_bytes(),
+    );
+    let out = s.doctor(&cert, None, |_| {});
+    let text = checked_output(&out, &[s.sandbox.api_key(), &key_line(&rogue)]);
+    assert_code(&out, 1);
+    assert!(
+        marked(&out, '✗')
+            .iter()
+            .any(|l| l.starts_with("✗ the certificate chain does not verify against --ca-cert")),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: include the intermediate certificates"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_refused_maskinporten_grant_fails_the_maskinporten_line() {
+    let s = setup("doctor-maskinporten");
+    let identity = s.client_ca.client_identity();
+    let cert = s.p12(&identity);
+    let issuer = s.sandbox.maskinporten_issuer().unwrap();
+    let out = s.doctor(&cert, Some(PASSWORD), |cmd| {
+        cmd.env(
+            "ALTINN_MASKINPORTEN_CLIENT_ID",
+            "a-client-maskinporten-does-not-know",
+        )
+        .env("ALTINN_MASKINPORTEN_URL", issuer.trim_end_matches('/'));
+    });
+    let text = checked_output(&out, &[PASSWORD, s.sandbox.api_key(), &key_line(&identity)]);
+    assert_code(&out, 1);
+    let failed = marked(&out, '✗');
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(failed[0].starts_with("✗ Maskinporten: no token"), "{text}");
+    assert!(text.contains("(Maskinporten gave no token)"), "{text}");
+    assert!(text.contains("fix: check the client id"), "{text}");
+    assert_eq!(s.sandbox.maskinporten_tokens_issued(), 0);
+}

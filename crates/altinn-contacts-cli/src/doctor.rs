@@ -66,8 +66,13 @@ pub(crate) async fn run(global: &Global) -> Result<(), CliError> {
         failed: 0,
     };
     let cert = certificate_checks(global, &mut report)?;
+    let before = report.failed;
     maskinporten_check(global, cert.identity.as_ref(), &mut report).await?;
-    network_checks(global, cert.unusable, &mut report).await?;
+    // Without a token every API call fails the same way: no second line for it.
+    let blocked = cert
+        .unusable
+        .or((report.failed > before).then_some("Maskinporten gave no token"));
+    network_checks(global, blocked, &mut report).await?;
     report.out.flush().map_err(CliError::stdout)?;
     match report.failed {
         0 => Ok(()),
