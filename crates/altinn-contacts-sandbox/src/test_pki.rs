@@ -7,7 +7,10 @@
 //! trusts and what the sandbox requires client certificates to be signed by, and the client
 //! identity comes as PEM, DER or a PKCS#12 archive (the form Buypass and Commfides hand out).
 //!
-//! Every certificate has a fresh key (ECDSA P-256) and the validity rcgen gives by default.
+//! Every certificate has a fresh key (ECDSA P-256) and the validity rcgen gives by default
+//! ([`TestCa::client_identity_valid`] chooses it: an expired certificate, or one about to expire).
+//! Client certificates carry the organization number in their subject as current enterprise
+//! certificates do ([`CLIENT_ORGANIZATION_IDENTIFIER`]).
 //! Two [`TestCa`]s never trust each other's certificates, which is how to test a rogue client
 //! or a server the client does not trust.
 //!
