@@ -246,6 +246,11 @@ pub(crate) enum Command {
     /// Look up many organizations from a file; JSON Lines out, one line per number.
     #[command(subcommand)]
     Bulk(BulkCommand),
+    /// Check the setup: certificate, trust, clock, base URL, API key, Maskinporten.
+    ///
+    /// One line per check: ✓ passed, ! warning, ✗ failed (with a fix), – skipped.
+    /// Exit code 0 when nothing failed, else 1. Never prints a secret.
+    Doctor,
     /// Print a shell completion script to standard output.
     ///
     /// bash:        altinn-contacts completions bash > ~/.local/share/bash-completion/completions/altinn-contacts

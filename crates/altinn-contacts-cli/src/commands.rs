@@ -64,6 +64,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bulk(command) => crate::bulk::run(&global, command).await,
         Command::Completions { shell } => crate::completions::run(shell),
         Command::Config(ConfigCommand::Show) => crate::profile::show(&global),
+        Command::Doctor => crate::doctor::run(&global).await,
     }
 }
 
@@ -197,7 +198,7 @@ fn config_error(e: ConfigError) -> CliError {
 /// The Maskinporten token provider of the options: the grant signed with `identity` (the
 /// certificate) or with `--maskinporten-key`; `issuer` and `exchange_url` override the
 /// environment's.
-fn maskinporten_provider(
+pub(crate) fn maskinporten_provider(
     global: &Global,
     identity: Option<Identity>,
     issuer: Option<&str>,

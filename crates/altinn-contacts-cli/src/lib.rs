@@ -7,6 +7,7 @@
 //!   progress, summary.
 //! - `output`: table, JSON, JSON Lines and CSV.
 //! - `profile`: the config file's profiles, merged under flags and environment; `config show`.
+//! - `doctor`: `altinn-contacts doctor`, the setup checks.
 //! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
 
@@ -14,6 +15,7 @@ mod args;
 mod bulk;
 mod commands;
 mod completions;
+mod doctor;
 mod error;
 mod output;
 mod profile;

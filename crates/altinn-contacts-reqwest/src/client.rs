@@ -111,6 +111,48 @@ impl ReqwestContactsApi {
         &self.inner.retry
     }
 
+    /// One request for diagnostics (`altinn-contacts doctor`): `organizations?$top=1` with every
+    /// credential, a single attempt, no retry. Any complete HTTP answer is `Ok`, whatever its
+    /// status, with the server's `Date`; no connection, a TLS failure or no token is `Err`.
+    pub async fn probe(&self) -> Result<Probe, Error> {
+        let op = Operation::ListOrganizations;
+        let url = self.url(&wire::organizations(
+            &altinn_contacts_api::OrganizationsQuery::new().top(1),
+        )?);
+        let deadline = Instant::now().checked_add(self.inner.request_timeout);
+        match self
+            .attempt(op, &url, self.inner.request_timeout, deadline)
+            .await
+        {
+            Attempt::Answered(answer, _) => {
+                let date = answer
+                    .headers
+                    .get(reqwest::header::DATE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| {
+                        jiff::fmt::rfc2822::DateTimeParser::new()
+                            .parse_timestamp(v.trim())
+                            .ok()
+                    })
+                    .and_then(|at| std::time::SystemTime::try_from(at).ok());
+                let status = answer.status.as_u16();
+                let error = (!answer.status.is_success()).then(|| answer.into_error(op, &url));
+                Ok(Probe {
+                    status,
+                    date,
+                    error,
+                })
+            }
+            Attempt::Failed(error) => Err(Error::Transport(error)),
+            Attempt::Token(error) => {
+                let transient = error.is_transient();
+                Err(Error::Credentials(CredentialsFailure::new(
+                    op, error, transient,
+                )))
+            }
+        }
+    }
+
     /// The URL of a call made under this client's base URL.
     fn url(&self, endpoint: &wire::Endpoint<'_>) -> Url {
         endpoint.url(&self.inner.base_url, self.inner.force_ei_authentication)
@@ -359,6 +401,19 @@ impl ReqwestContactsApi {
         }
         Attempt::Answered(answer, provided)
     }
+}
+
+/// The answer to [`ReqwestContactsApi::probe`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Probe {
+    /// The HTTP status.
+    pub status: u16,
+    /// The server's `Date` header, when it sent a valid one.
+    pub date: Option<std::time::SystemTime>,
+    /// The status as the error a call would have returned (secrets masked), unless it was a
+    /// success.
+    pub error: Option<Error>,
 }
 
 /// How far a call got, for its span.

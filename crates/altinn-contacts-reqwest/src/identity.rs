@@ -115,6 +115,67 @@ impl Identity {
         })
     }
 
+    /// The certificates of the chain, DER, leaf first: for inspecting the certificate (its
+    /// subject and validity); the private key is not reachable.
+    pub fn certificates_der(&self) -> impl Iterator<Item = &[u8]> {
+        self.inner.chain.iter().map(|c| c.as_ref())
+    }
+
+    /// Checks that the private key belongs to the leaf certificate (a PEM file may pair a key
+    /// with another certificate). Fails with [`ConfigError::Identity`].
+    pub fn check_key_matches(&self) -> Result<(), ConfigError> {
+        let key = rustls::crypto::ring::sign::any_supported_type(&self.inner.key)
+            .map_err(|_| identity_error("the private key type is not supported"))?;
+        rustls::sign::CertifiedKey::new(self.inner.chain.clone(), key)
+            .keys_match()
+            .map_err(|e| match e {
+                rustls::Error::InconsistentKeys(_) => identity_error(
+                    "the private key does not belong to the certificate (a key of another certificate)",
+                ),
+                other => identity_error(format!("the key cannot be compared: {other}")),
+            })
+    }
+
+    /// Verifies the chain as a TLS server would a client certificate (signatures, validity at
+    /// `now`, client-auth usage) up to `roots`, or the operating system's roots when `roots` is
+    /// empty. Fails with [`ConfigError::Identity`] naming what is wrong.
+    pub fn verify_chain(
+        &self,
+        roots: &[Certificate],
+        now: std::time::SystemTime,
+    ) -> Result<(), ConfigError> {
+        let fail = identity_error;
+        let mut store = rustls::RootCertStore::empty();
+        if roots.is_empty() {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _) = store.add_parsable_certificates(found.certs);
+            if added == 0 {
+                return Err(fail("no trusted roots found on this system".to_owned()));
+            }
+        } else {
+            for cert in roots.iter().flat_map(|r| r.certs.iter()) {
+                store
+                    .add(cert.clone())
+                    .map_err(|e| fail(format!("a trusted root is unusable: {e}")))?;
+            }
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            std::sync::Arc::new(store),
+            provider,
+        )
+        .build()
+        .map_err(|e| fail(format!("the trusted roots are unusable: {e}")))?;
+        let now = rustls_pki_types::UnixTime::since_unix_epoch(
+            now.duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default(),
+        );
+        verifier
+            .verify_client_cert(&self.inner.chain[0], &self.inner.chain[1..], now)
+            .map(|_| ())
+            .map_err(|e| fail(e.to_string()))
+    }
+
     /// The certificate chain, leaf first.
     pub(crate) fn chain(&self) -> Vec<CertificateDer<'static>> {
         self.inner.chain.clone()
@@ -252,5 +313,57 @@ fn pkcs12_error(e: p12_keystore::error::Error) -> ConfigError {
     ConfigError::Identity {
         reason,
         source: Some(Box::new(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use altinn_contacts_sandbox::test_pki::TestCa;
+    use std::time::{Duration, SystemTime};
+
+    fn pem_identity(cert_pem: &str, key_pem: &str) -> Identity {
+        Identity::from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_key_of_another_certificate_is_found() {
+        let ca = TestCa::new("Key CA");
+        let one = ca.client_identity();
+        let other = ca.client_identity();
+        assert!(
+            pem_identity(one.cert_pem(), one.key_pem())
+                .check_key_matches()
+                .is_ok()
+        );
+        let mixed = pem_identity(one.cert_pem(), other.key_pem());
+        let err = mixed.check_key_matches().unwrap_err().to_string();
+        assert!(err.contains("does not belong to the certificate"), "{err}");
+        assert!(!err.contains("PRIVATE KEY"), "{err}");
+        assert_eq!(mixed.certificates_der().next(), Some(one.cert_der()));
+    }
+
+    #[test]
+    fn the_chain_verifies_against_its_own_ca_only() {
+        let ca = TestCa::new("Chain CA");
+        let made = ca.client_identity();
+        let identity = pem_identity(&made.chain_pem(), made.key_pem());
+        let own = Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap();
+        let rogue = Certificate::from_pem(TestCa::new("Rogue CA").cert_pem().as_bytes()).unwrap();
+        let now = SystemTime::now();
+        assert!(
+            identity
+                .verify_chain(std::slice::from_ref(&own), now)
+                .is_ok()
+        );
+        assert!(identity.verify_chain(&[rogue], now).is_err());
+        // Outside its validity dates it does not verify either.
+        let expired = ca.client_identity_valid(
+            now - Duration::from_secs(10 * 86_400),
+            now - Duration::from_secs(86_400),
+        );
+        let expired = pem_identity(expired.cert_pem(), expired.key_pem());
+        let err = expired.verify_chain(&[own], now).unwrap_err().to_string();
+        assert!(err.contains("expired"), "{err}");
     }
 }

@@ -23,7 +23,7 @@ mod tls;
 mod token;
 pub mod wire;
 
-pub use client::ReqwestContactsApi;
+pub use client::{Probe, ReqwestContactsApi};
 pub use config::{ConfigBuilder, ConfigError, DEFAULT_USER_AGENT};
 pub use environment::Environment;
 pub use identity::{Certificate, Identity};

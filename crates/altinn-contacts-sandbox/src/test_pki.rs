@@ -7,7 +7,10 @@
 //! trusts and what the sandbox requires client certificates to be signed by, and the client
 //! identity comes as PEM, DER or a PKCS#12 archive (the form Buypass and Commfides hand out).
 //!
-//! Every certificate has a fresh key (ECDSA P-256) and the validity rcgen gives by default.
+//! Every certificate has a fresh key (ECDSA P-256) and the validity rcgen gives by default
+//! ([`TestCa::client_identity_valid`] chooses it: an expired certificate, or one about to expire).
+//! Client certificates carry the organization number in their subject as current enterprise
+//! certificates do ([`CLIENT_ORGANIZATION_IDENTIFIER`]).
 //! Two [`TestCa`]s never trust each other's certificates, which is how to test a rogue client
 //! or a server the client does not trust.
 //!
@@ -84,6 +87,10 @@ use rcgen::{
 /// kind of certificate, as in the subject of a Norwegian enterprise certificate.
 pub const CLIENT_COMMON_NAME: &str = "910021451 VIRKSOMHETSSERTIFIKAT";
 
+/// The `organizationIdentifier` (OID 2.5.4.97) of [`TestCa::client_identity`]'s subject, as in
+/// the subject of a current (SEID 2) Norwegian enterprise certificate.
+pub const CLIENT_ORGANIZATION_IDENTIFIER: &str = "NTRNO-910021451";
+
 /// The DNS name and IP address [`TestCa::server_identity`]'s certificate is valid for.
 pub const SERVER_NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
 
@@ -149,6 +156,7 @@ impl TestCa {
             SERVER_NAMES[0],
             &SERVER_NAMES,
             ExtendedKeyUsagePurpose::ServerAuth,
+            None,
         )
     }
 
@@ -159,7 +167,31 @@ impl TestCa {
     ///
     /// If rcgen fails to generate the key or the certificate.
     pub fn client_identity(&self) -> TestIdentity {
-        self.issue(CLIENT_COMMON_NAME, &[], ExtendedKeyUsagePurpose::ClientAuth)
+        self.issue(
+            CLIENT_COMMON_NAME,
+            &[],
+            ExtendedKeyUsagePurpose::ClientAuth,
+            None,
+        )
+    }
+
+    /// Like [`client_identity`](Self::client_identity), valid only from `not_before` to
+    /// `not_after`: an expired certificate, or one not yet valid.
+    ///
+    /// # Panics
+    ///
+    /// If rcgen fails to generate the key or the certificate.
+    pub fn client_identity_valid(
+        &self,
+        not_before: std::time::SystemTime,
+        not_after: std::time::SystemTime,
+    ) -> TestIdentity {
+        self.issue(
+            CLIENT_COMMON_NAME,
+            &[],
+            ExtendedKeyUsagePurpose::ClientAuth,
+            Some((not_before, not_after)),
+        )
     }
 
     fn issue(
@@ -167,6 +199,7 @@ impl TestCa {
         common_name: &str,
         names: &[&str],
         usage: ExtendedKeyUsagePurpose,
+        validity: Option<(std::time::SystemTime, std::time::SystemTime)>,
     ) -> TestIdentity {
         let names: Vec<String> = names.iter().map(|&name| name.to_owned()).collect();
         let mut params =
@@ -174,6 +207,16 @@ impl TestCa {
         params
             .distinguished_name
             .push(DnType::CommonName, common_name);
+        if usage == ExtendedKeyUsagePurpose::ClientAuth {
+            params.distinguished_name.push(
+                DnType::CustomDnType(vec![2, 5, 4, 97]),
+                CLIENT_ORGANIZATION_IDENTIFIER,
+            );
+        }
+        if let Some((not_before, not_after)) = validity {
+            params.not_before = not_before.into();
+            params.not_after = not_after.into();
+        }
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![usage];
         params.use_authority_key_identifier_extension = true;

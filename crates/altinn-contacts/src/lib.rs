@@ -58,8 +58,8 @@ pub use altinn_contacts_model::{
 // The transport and its configuration.
 pub use altinn_contacts_reqwest::{
     Certificate, ConfigBuilder, ConfigError, DEFAULT_USER_AGENT, Environment, Identity,
-    MaskinportenBuilder, MaskinportenTokenProvider, ReqwestContactsApi, RetryPolicy, SecretString,
-    TokenError, TokenProvider,
+    MaskinportenBuilder, MaskinportenTokenProvider, Probe, ReqwestContactsApi, RetryPolicy,
+    SecretString, TokenError, TokenProvider,
 };
 pub use url::Url;
 
