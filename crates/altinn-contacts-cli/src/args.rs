@@ -248,7 +248,8 @@ pub(crate) enum Command {
     Bulk(BulkCommand),
     /// Check the setup: certificate, trust, clock, base URL, API key, Maskinporten.
     ///
-    /// One line per check: ✓ passed, ! warning, ✗ failed (with a fix), – skipped.
+    /// One line per check, marked passed (a check mark), warning (!), failed (a cross, with the
+    /// fix) or skipped (a dash).
     /// Exit code 0 when nothing failed, else 1. Never prints a secret.
     Doctor,
     /// Print a shell completion script to standard output.
