@@ -512,6 +512,39 @@ fn the_sandbox_command_refuses_maskinporten_options_it_cannot_use() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A profile describes a client: its Maskinporten settings (a production issuer, say) neither
+/// switch the sandbox command's Maskinporten on nor make it refuse to start.
+#[test]
+fn the_sandbox_command_does_not_read_maskinporten_from_a_profile() {
+    let dir = scratch("sandbox-command-profile");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.default]\nmaskinporten_client_id = \"prod-client\"\n\
+         maskinporten_url = \"https://maskinporten.example.invalid/\"\n\
+         maskinporten_scope = \"altinn:serviceowner\"\naltinn_exchange = true\n",
+    )
+    .unwrap();
+    let mut child = command()
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "jsonl", "sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child_out = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut first = String::new();
+    BufReader::new(child_out).read_line(&mut first).unwrap();
+    let v: Value = serde_json::from_str(&first).unwrap();
+    assert!(v["BaseUrl"].as_str().is_some(), "{first}");
+    assert!(v.get("MaskinportenIssuer").is_none(), "{first}");
+    assert!(v.get("MaskinportenClientId").is_none(), "{first}");
+    drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// How many sample and quirk records a sandbox serves besides the generated ones.
 fn seed_records() -> usize {
     let sandbox = sandbox(0);
