@@ -330,6 +330,221 @@ fn the_sandbox_command_serves_until_killed() {
     }
 }
 
+/// `sandbox --maskinporten-client-id ID --write-test-pki DIR` serves a Maskinporten that
+/// verifies grants: a client in another process, given the printed issuer and the written
+/// certificate, gets a token and its call succeeds (the API refuses calls without one); a grant
+/// from another client id or signed by a certificate of another CA is refused.
+#[test]
+fn the_sandbox_command_serves_maskinporten() {
+    const ID: &str = "e2e-sandbox-command-client";
+    let dir = scratch("sandbox-command-pki");
+    let mut child = command()
+        .args([
+            "--format",
+            "jsonl",
+            "sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--organizations",
+            "3",
+            "--maskinporten-client-id",
+            ID,
+            "--maskinporten-kid",
+            "e2e-kid",
+            "--write-test-pki",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child_out = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut first = String::new();
+    BufReader::new(child_out).read_line(&mut first).unwrap();
+    let v: Value = serde_json::from_str(&first).unwrap();
+    let base_url = v["BaseUrl"].as_str().unwrap();
+    let api_key = v["ApiKey"].as_str().unwrap();
+    let issuer = v["MaskinportenIssuer"].as_str().unwrap();
+    assert_eq!(issuer, format!("{base_url}/maskinporten/"));
+    assert_eq!(
+        v["ExchangeUrl"].as_str().unwrap(),
+        format!("{base_url}/authentication/api/v1/exchange/maskinporten")
+    );
+    assert_eq!(v["MaskinportenClientId"], ID);
+
+    let password = std::fs::read_to_string(dir.join("client.p12.password")).unwrap();
+    assert!(password.len() >= 16);
+    assert!(!first.contains(&password), "{first}");
+    assert!(!first.contains("PRIVATE"), "{first}");
+    #[cfg(unix)]
+    for name in [
+        "client.p12",
+        "client.p12.password",
+        "client.pem",
+        "client-key.pem",
+    ] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+
+    let p12 = dir.join("client.p12");
+    let call = |client_id: &str, cert: &std::path::Path, extra: &[&str]| {
+        let mut cmd = command();
+        cmd.env("ALTINN_CERT_PASSWORD", &password);
+        let mut args = vec![
+            "--base-url",
+            base_url,
+            "--api-key",
+            api_key,
+            "--maskinporten-url",
+            issuer,
+            "--maskinporten-client-id",
+            client_id,
+            "--cert",
+            cert.to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["official-contacts", "910021451"]);
+        run(cmd, &args)
+    };
+    // x5c: the written PKCS#12 certificate.
+    let out = call(ID, &p12, &[]);
+    assert_code(&out, 0);
+    assert!(!json_lines(&stdout(&out)).is_empty());
+    // kid: the written key, registered under the kid.
+    let out = call(
+        ID,
+        &p12,
+        &[
+            "--maskinporten-key",
+            dir.join("client-key.pem").to_str().unwrap(),
+            "--maskinporten-kid",
+            "e2e-kid",
+        ],
+    );
+    assert_code(&out, 0);
+    // Without a token the API refuses: the successes above carried the sandbox's tokens.
+    let out = run(
+        command(),
+        &[
+            "--base-url",
+            base_url,
+            "--api-key",
+            api_key,
+            "official-contacts",
+            "910021451",
+        ],
+    );
+    assert_code(&out, 1);
+    // Another client id, and a certificate of another CA: refused by the token endpoint.
+    let out = call("someone-else", &p12, &[]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("invalid_grant"), "{}", stderr(&out));
+    let rogue = altinn_contacts_sandbox::test_pki::TestCa::new("rogue CA").client_identity();
+    let rogue_pem = dir.join("rogue.pem");
+    std::fs::write(
+        &rogue_pem,
+        format!("{}{}", rogue.cert_pem(), rogue.key_pem()),
+    )
+    .unwrap();
+    let out = call(ID, &rogue_pem, &[]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("invalid_grant"), "{}", stderr(&out));
+    drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Maskinporten options the `sandbox` command cannot use are refused, not ignored.
+#[test]
+fn the_sandbox_command_refuses_maskinporten_options_it_cannot_use() {
+    let dir = scratch("sandbox-command-refused");
+    let pki = dir.join("pki");
+    let pki = pki.to_str().unwrap();
+    for args in [
+        &["--maskinporten-url", "http://127.0.0.1:1/maskinporten/"][..],
+        &["--maskinporten-client-id", "c", "--altinn-exchange"],
+        &[
+            "--maskinporten-client-id",
+            "c",
+            "--altinn-exchange",
+            "--exchange-url",
+            "http://127.0.0.1:1/x",
+        ],
+        &["--maskinporten-kid", "k", "--maskinporten-key", pki],
+        &["--maskinporten-scope", "altinn:serviceowner"],
+        &["--maskinporten-client-id", "c", "--maskinporten-kid", "k"],
+        &["--write-test-pki", pki],
+    ] {
+        let mut all = vec!["sandbox", "--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        // Spawned, not run to the end: a sandbox that ignored the option would serve forever.
+        let mut child = command()
+            .args(&all)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                drop(Running(child));
+                panic!("{args:?}: the sandbox started instead of refusing the option");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_code(&out, 2);
+        assert!(
+            stderr(&out).starts_with("error: "),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+    assert!(!std::path::Path::new(pki).exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A profile describes a client: its Maskinporten settings (a production issuer, say) neither
+/// switch the sandbox command's Maskinporten on nor make it refuse to start.
+#[test]
+fn the_sandbox_command_does_not_read_maskinporten_from_a_profile() {
+    let dir = scratch("sandbox-command-profile");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        "[profiles.default]\nmaskinporten_client_id = \"prod-client\"\n\
+         maskinporten_url = \"https://maskinporten.example.invalid/\"\n\
+         maskinporten_scope = \"altinn:serviceowner\"\naltinn_exchange = true\n",
+    )
+    .unwrap();
+    let mut child = command()
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "jsonl", "sandbox", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child_out = child.stdout.take().unwrap();
+    let running = Running(child);
+    let mut first = String::new();
+    BufReader::new(child_out).read_line(&mut first).unwrap();
+    let v: Value = serde_json::from_str(&first).unwrap();
+    assert!(v["BaseUrl"].as_str().is_some(), "{first}");
+    assert!(v.get("MaskinportenIssuer").is_none(), "{first}");
+    assert!(v.get("MaskinportenClientId").is_none(), "{first}");
+    drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// How many sample and quirk records a sandbox serves besides the generated ones.
 fn seed_records() -> usize {
     let sandbox = sandbox(0);

@@ -241,7 +241,8 @@ pub(crate) enum Command {
         #[arg(value_name = "PERSON_ID")]
         person_id: String,
     },
-    /// Run the embedded sandbox until Ctrl-C, printing its base URL and API key.
+    /// Run the embedded sandbox until Ctrl-C, printing its base URL and API key (with
+    /// --maskinporten-client-id also its Maskinporten issuer and token exchange URLs).
     Sandbox(SandboxArgs),
     /// Look up many organizations from a file; JSON Lines out, one line per number.
     #[command(subcommand)]
@@ -338,6 +339,13 @@ pub(crate) struct SandboxArgs {
     /// How many organizations to generate (besides the API page's samples).
     #[arg(long, value_name = "N")]
     pub(crate) organizations: Option<usize>,
+    /// With --maskinporten-client-id: make a throwaway test PKI whose CA alone the sandbox's
+    /// Maskinporten trusts, and write it to DIR (created if missing): ca.pem, client.p12 with its
+    /// password in client.p12.password, client.pem (certificate and key, for --cert) and
+    /// client-key.pem (for --maskinporten-key). Key and password files get mode 0600; nothing
+    /// secret is printed.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) write_test_pki: Option<PathBuf>,
 }
 
 /// `bulk`.

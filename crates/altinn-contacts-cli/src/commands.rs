@@ -4,6 +4,7 @@
 //! invalid input exits with code 2 and nothing is sent.
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 
 use altinn_contacts::TokenProvider as _;
@@ -12,7 +13,7 @@ use altinn_contacts::{
     Identity, MaskinportenTokenProvider, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId,
     PersonalContactsFilter, RetryPolicy,
 };
-use altinn_contacts_sandbox::test_pki::TestCa;
+use altinn_contacts_sandbox::test_pki::{TestCa, TestIdentity};
 use altinn_contacts_sandbox::{MaskinportenConfig, Sandbox};
 use futures::StreamExt;
 use serde::Serialize;
@@ -444,7 +445,8 @@ async fn personal_contacts(global: &Global, args: PersonalContactsArgs) -> Resul
     )
 }
 
-/// What `sandbox` prints about itself in the machine formats.
+/// What `sandbox` prints about itself in the machine formats (the Maskinporten fields only when
+/// it serves Maskinporten).
 #[derive(Serialize)]
 struct SandboxInfo<'a> {
     #[serde(rename = "BaseUrl")]
@@ -453,34 +455,98 @@ struct SandboxInfo<'a> {
     api_key: &'a str,
     #[serde(rename = "Organizations")]
     organizations: usize,
+    #[serde(rename = "MaskinportenIssuer", skip_serializing_if = "Option::is_none")]
+    maskinporten_issuer: Option<String>,
+    #[serde(
+        rename = "MaskinportenClientId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    maskinporten_client_id: Option<&'a str>,
+    #[serde(rename = "ExchangeUrl", skip_serializing_if = "Option::is_none")]
+    exchange_url: Option<String>,
+    #[serde(rename = "TestPki", skip_serializing_if = "Option::is_none")]
+    test_pki: Option<String>,
 }
+
+/// The files `sandbox --write-test-pki DIR` writes.
+const PKI_CA: &str = "ca.pem";
+const PKI_P12: &str = "client.p12";
+const PKI_PASSWORD: &str = "client.p12.password";
+const PKI_PEM: &str = "client.pem";
+const PKI_KEY: &str = "client-key.pem";
 
 async fn sandbox(global: &Global, args: SandboxArgs) -> Result<(), CliError> {
     let mut builder = Sandbox::builder().listen(args.listen);
     if let Some(n) = args.organizations {
         builder = builder.organizations(n);
     }
+    let served = sandbox_server_maskinporten(global, &args)?;
+    let mut pki = None;
+    if let Some(served) = &served {
+        let (config, made) = sandbox_server_config(served, &args)?;
+        builder = builder.maskinporten(config);
+        pki = made;
+    }
     let sandbox = builder.start().await.map_err(|e| match e {
-        // A value the user typed (too many organizations) is invalid input: exit 2.
+        // A value the user typed (too many organizations, an unreadable key) is invalid
+        // input: exit 2.
         altinn_contacts_sandbox::Error::Config(_) => CliError::usage(e),
         e => CliError::failed("cannot start the sandbox", e),
     })?;
+    // Written once the sandbox runs, so a failed start leaves no key material behind.
+    if let (Some(dir), Some((ca, identity))) = (&args.write_test_pki, &pki) {
+        write_test_pki(dir, ca, identity)?;
+    }
     let info = SandboxInfo {
         base_url: sandbox.base_url(),
         api_key: sandbox.api_key(),
         organizations: sandbox.organization_count(),
+        maskinporten_issuer: sandbox.maskinporten_issuer(),
+        maskinporten_client_id: served.as_ref().map(|m| m.client_id.as_str()),
+        exchange_url: sandbox.exchange_url(),
+        test_pki: args
+            .write_test_pki
+            .as_ref()
+            .map(|d| d.display().to_string()),
     };
     if global.format == Format::Table {
+        let mut text = format!(
+            "Altinn sandbox at {} (API key: {}), {} organizations.\n",
+            info.base_url, info.api_key, info.organizations
+        );
+        let mut try_line = format!(
+            "altinn-contacts --base-url {} --api-key {}",
+            info.base_url, info.api_key
+        );
+        if let (Some(issuer), Some(id)) = (&info.maskinporten_issuer, info.maskinporten_client_id) {
+            let exchange = info.exchange_url.as_deref().unwrap_or_default();
+            text.push_str(&format!(
+                "Maskinporten issuer: {issuer} (client id {id}, token endpoint {issuer}token)\n\
+                 Token exchange: {exchange}\n"
+            ));
+            let cert = match &info.test_pki {
+                Some(dir) => {
+                    let dir = Path::new(dir);
+                    text.push_str(&format!(
+                        "Test PKI written to {}: {PKI_CA}, {PKI_P12} (its password in \
+                         {PKI_PASSWORD}), {PKI_PEM}, {PKI_KEY}\n",
+                        dir.display()
+                    ));
+                    dir.join(PKI_PEM).display().to_string()
+                }
+                None => "YOUR-CERT".to_owned(),
+            };
+            try_line.push_str(&format!(
+                " --maskinporten-url {issuer} --maskinporten-client-id {id} --cert {cert}"
+            ));
+        }
+        text.push_str(&format!(
+            "Try:  {try_line} official-contacts 910021451\nStop it with Ctrl-C.\n"
+        ));
         let mut out = io::stdout().lock();
-        writeln!(
-            out,
-            "Altinn sandbox at {} (API key: {}), {} organizations.\n\
-             Try:  altinn-contacts --base-url {} --api-key {} official-contacts 910021451\n\
-             Stop it with Ctrl-C.",
-            info.base_url, info.api_key, info.organizations, info.base_url, info.api_key
-        )
-        .and_then(|()| out.flush())
-        .map_err(CliError::stdout)?;
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(CliError::stdout)?;
     } else {
         print_all(global, Kind::Sandbox, Shape::One, [&info])?;
     }
@@ -488,6 +554,181 @@ async fn sandbox(global: &Global, args: SandboxArgs) -> Result<(), CliError> {
         .run_until(tokio::signal::ctrl_c())
         .await
         .map_err(|e| CliError::failed("waiting for Ctrl-C", e))
+}
+
+/// The Maskinporten the `sandbox` command serves, from the flags and their environment
+/// variables only (a profile describes a client, so its settings are not read here).
+struct ServedMaskinporten {
+    client_id: String,
+    scope: Option<String>,
+    kid: Option<String>,
+    key: Option<std::path::PathBuf>,
+}
+
+/// The `sandbox` command's Maskinporten options, when `--maskinporten-client-id` turns it on.
+/// Options the sandbox cannot use are refused (exit 2), not ignored.
+fn sandbox_server_maskinporten(
+    global: &Global,
+    args: &SandboxArgs,
+) -> Result<Option<ServedMaskinporten>, CliError> {
+    use crate::profile::Source;
+    let typed = |id: &str| matches!(global.resolution.source(id), Source::Flag | Source::Env(_));
+    for (id, flag) in [
+        ("maskinporten_url", "--maskinporten-url"),
+        ("altinn_exchange", "--altinn-exchange"),
+        ("exchange_url", "--exchange-url"),
+    ] {
+        if typed(id) {
+            return Err(CliError::Usage(format!(
+                "the sandbox command does not take {flag}: it serves its own Maskinporten issuer \
+                 and token exchange (printed when it starts); give {flag} to the client"
+            )));
+        }
+    }
+    let mp = &global.maskinporten;
+    let client_id = typed("maskinporten_client_id")
+        .then(|| mp.maskinporten_client_id.clone())
+        .flatten();
+    let Some(client_id) = client_id else {
+        for (id, flag) in [
+            ("maskinporten_scope", "--maskinporten-scope"),
+            ("maskinporten_kid", "--maskinporten-kid"),
+            ("maskinporten_key", "--maskinporten-key"),
+        ] {
+            if typed(id) {
+                return Err(CliError::Usage(format!(
+                    "{flag} needs --maskinporten-client-id (the client the sandbox's \
+                     Maskinporten serves)"
+                )));
+            }
+        }
+        if args.write_test_pki.is_some() {
+            return Err(CliError::Usage(
+                "--write-test-pki needs --maskinporten-client-id (the test PKI is for the \
+                 sandbox's Maskinporten)"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    };
+    let served = ServedMaskinporten {
+        client_id,
+        scope: typed("maskinporten_scope").then(|| mp.maskinporten_scope.clone()),
+        kid: typed("maskinporten_kid")
+            .then(|| mp.maskinporten_kid.clone())
+            .flatten(),
+        key: typed("maskinporten_key")
+            .then(|| mp.maskinporten_key.clone())
+            .flatten(),
+    };
+    if served.kid.is_some() && served.key.is_none() && args.write_test_pki.is_none() {
+        return Err(CliError::Usage(
+            "--maskinporten-kid needs the key to register under it: --maskinporten-key PEM (a \
+             certificate, public or private key) or --write-test-pki DIR (its client key)"
+                .into(),
+        ));
+    }
+    if served.key.is_some() && served.kid.is_none() {
+        return Err(CliError::Usage(
+            "--maskinporten-key needs --maskinporten-kid (the id to register the key under)".into(),
+        ));
+    }
+    Ok(Some(served))
+}
+
+/// What the `sandbox` command's Maskinporten accepts: grants from the client id for
+/// `altinn:serviceowner/organizations` and the scopes of `--maskinporten-scope`; with
+/// `--write-test-pki`, only `x5c` certificates of a CA made now (returned with its client
+/// identity, to be written), else any certificate whose key signed the grant; and
+/// `--maskinporten-key` (or the test client's key) under `--maskinporten-kid`.
+fn sandbox_server_config(
+    served: &ServedMaskinporten,
+    args: &SandboxArgs,
+) -> Result<(MaskinportenConfig, Option<(TestCa, TestIdentity)>), CliError> {
+    let mut scopes: Vec<String> = served
+        .scope
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    scopes.push("altinn:serviceowner/organizations".to_owned());
+    let mut config = MaskinportenConfig::new(served.client_id.clone()).scopes(scopes);
+    let mut pki = None;
+    if args.write_test_pki.is_some() {
+        let ca = TestCa::new("altinn-contacts sandbox CA");
+        let identity = ca.client_identity();
+        config = config.trusted_ca(ca.cert_pem().as_bytes().to_vec());
+        pki = Some((ca, identity));
+    }
+    if let Some(kid) = &served.kid {
+        let key = match (&served.key, &pki) {
+            (Some(path), _) => std::fs::read(path)
+                .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", path.display())))?,
+            (None, Some((_, identity))) => identity.cert_pem().as_bytes().to_vec(),
+            // Refused by sandbox_server_maskinporten already.
+            (None, None) => {
+                return Err(CliError::Usage(
+                    "--maskinporten-kid needs --maskinporten-key or --write-test-pki".into(),
+                ));
+            }
+        };
+        config = config.registered_key(kid.clone(), key);
+    }
+    Ok((config, pki))
+}
+
+/// Writes the test PKI to `dir`: the CA certificate world-readable, the key, the archive and its
+/// password readable by the owner only.
+fn write_test_pki(dir: &Path, ca: &TestCa, identity: &TestIdentity) -> Result<(), CliError> {
+    let fail = |what: &Path, e: io::Error| {
+        CliError::Failed(format!(
+            "cannot write the test PKI to {}: {e}",
+            what.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    // A throwaway password for a throwaway certificate; it only has to differ between runs.
+    let password: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(24)
+        .collect();
+    let files: [(&str, Vec<u8>, bool); 5] = [
+        (PKI_CA, ca.cert_pem().as_bytes().to_vec(), false),
+        (PKI_P12, identity.pkcs12(&password), true),
+        (PKI_PASSWORD, password.as_bytes().to_vec(), true),
+        (
+            PKI_PEM,
+            format!("{}{}", identity.chain_pem(), identity.key_pem()).into_bytes(),
+            true,
+        ),
+        (PKI_KEY, identity.key_pem().as_bytes().to_vec(), true),
+    ];
+    for (name, bytes, private) in files {
+        let path = dir.join(name);
+        write_file(&path, &bytes, private).map_err(|e| fail(&path, e))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path`, replacing it; `private` files get mode 0600 (also when the file
+/// existed with a wider mode).
+fn write_file(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        // Narrowed before anything secret is written into an existing file.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.flush()
 }
 
 #[cfg(test)]
