@@ -185,14 +185,21 @@ where
     let mut lines = Lines::new(out);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    // One timer, reset when a batch starts (not one per result: a timer entry per line costs
+    // the runtime's timer wheel a registration each).
+    let flush_timer = tokio::time::sleep(Lines::MAX_WAIT);
+    tokio::pin!(flush_timer);
     let finished = loop {
-        let flush_at = lines.flush_at();
+        let pending = lines.flush_at().is_some();
         tokio::select! {
             next = results.next() => {
                 let Some(result) = next else { break true };
                 lines
                     .push(&result.input, key, result.outcome.as_ref().map(&items))
                     .map_err(|e| CliError::failed("encoding a result", e))?;
+                if !pending && let Some(at) = lines.flush_at() {
+                    flush_timer.as_mut().reset(at);
+                }
                 if lines.full() {
                     // A reader that closed the output (`| head`) ends the job quietly;
                     // dropping the stream cancels the lookups in flight.
@@ -206,9 +213,7 @@ where
                 }
                 progress.inc(1);
             }
-            () = tokio::time::sleep_until(flush_at.unwrap_or_else(tokio::time::Instant::now)),
-                if flush_at.is_some() =>
-            {
+            () = &mut flush_timer, if pending => {
                 lines.flush().map_err(CliError::stdout)?;
             }
             _ = &mut ctrl_c => break false,
