@@ -34,14 +34,29 @@ pub fn command() -> clap::Command {
     Cli::command()
 }
 
+/// The command line as parsed at run time: clap's own color detection keeps colors in a
+/// terminal whenever `CI` is set, even under `TERM=dumb`, so help and errors follow the same
+/// rule as the rest of stderr ([`colors_allowed`]).
+fn parser() -> clap::Command {
+    let command = Cli::command();
+    if colors_allowed(
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    ) {
+        command
+    } else {
+        command.color(clap::ColorChoice::Never)
+    }
+}
+
 /// Runs the tool with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
     // The matches are kept: they tell a typed or environment value from a default, which the
     // profile then fills in.
-    let parsed = Cli::command()
+    let parsed = parser()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)))
-        .map_err(|e| e.format(&mut Cli::command()));
+        .map_err(|e| e.format(&mut parser()));
     let cli = match parsed {
         Ok((mut cli, matches)) => match profile::apply(&mut cli, &matches) {
             Ok(()) => cli,
