@@ -5,7 +5,7 @@ use altinn_contacts_model::{
 };
 use async_trait::async_trait;
 
-use crate::error::Error;
+use crate::error::{Error, Operation};
 use crate::ids::{OrganizationNumber, PersonId};
 use crate::link::{LinkError, LinkRelation, LinkTarget};
 use crate::query::{ContactPointSearch, Expand, OrganizationsQuery, PersonalContactsFilter};
@@ -54,10 +54,14 @@ pub trait ContactsApi: Send + Sync {
     /// [`Error::Unsupported`] before anything is sent.
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error>;
 
-    /// How many organizations one call of the `*_batch` methods should carry at most: 1 (the
-    /// default) when the backend has no call that takes many, so a batch is one call per
-    /// organization. A bulk job cuts its input into batches of this size.
-    fn batch_limit(&self) -> usize {
+    /// How many organizations one call of the `*_batch` method of `operation`
+    /// ([`Operation::OfficialContacts`] or [`Operation::PersonalContacts`]) should carry at
+    /// most: 1 (the default) when the backend has no service that takes many, so a batch is one
+    /// call per organization. A bulk job cuts its input into batches of this size. It may differ
+    /// by call: the Altinn 3 backend batches personal contacts always, official contacts only
+    /// when they come from a service that takes many.
+    fn batch_limit(&self, operation: Operation) -> usize {
+        let _ = operation;
         1
     }
 
