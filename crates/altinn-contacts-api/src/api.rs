@@ -111,3 +111,152 @@ pub trait ContactsApi: Send + Sync {
         Err(LinkError::Unsupported { rel })
     }
 }
+
+/// A shared backend is a backend: `Arc<dyn ContactsApi>` lets a program pick its backend at run
+/// time (the CLI's `--backend`, a gateway serving any of them) and still use the facade's
+/// generic `Client<A>`. Every method forwards, the batch methods and `resolve_link` included.
+macro_rules! forward_contacts_api {
+    ($wrapper:ident) => {
+        #[async_trait]
+        impl<T: ContactsApi + ?Sized> ContactsApi for std::sync::$wrapper<T> {
+            async fn organizations(
+                &self,
+                query: &OrganizationsQuery,
+            ) -> Result<OrganizationList, Error> {
+                (**self).organizations(query).await
+            }
+
+            async fn search_organizations(
+                &self,
+                search: &ContactPointSearch,
+            ) -> Result<OrganizationList, Error> {
+                (**self).search_organizations(search).await
+            }
+
+            async fn organization(
+                &self,
+                org: &OrganizationNumber,
+                expand: Expand,
+            ) -> Result<Organization, Error> {
+                (**self).organization(org, expand).await
+            }
+
+            async fn official_contacts(
+                &self,
+                org: &OrganizationNumber,
+            ) -> Result<OfficialContactList, Error> {
+                (**self).official_contacts(org).await
+            }
+
+            async fn personal_contacts(
+                &self,
+                org: &OrganizationNumber,
+                filter: &PersonalContactsFilter,
+            ) -> Result<PersonalContactList, Error> {
+                (**self).personal_contacts(org, filter).await
+            }
+
+            async fn roles(
+                &self,
+                org: &OrganizationNumber,
+                person: &PersonId,
+            ) -> Result<RoleList, Error> {
+                (**self).roles(org, person).await
+            }
+
+            fn batch_limit(&self, operation: Operation) -> usize {
+                (**self).batch_limit(operation)
+            }
+
+            async fn official_contacts_batch(
+                &self,
+                orgs: &[OrganizationNumber],
+            ) -> Vec<Result<OfficialContactList, Error>> {
+                (**self).official_contacts_batch(orgs).await
+            }
+
+            async fn personal_contacts_batch(
+                &self,
+                orgs: &[OrganizationNumber],
+                filter: &PersonalContactsFilter,
+            ) -> Vec<Result<PersonalContactList, Error>> {
+                (**self).personal_contacts_batch(orgs, filter).await
+            }
+
+            fn resolve_link(
+                &self,
+                rel: LinkRelation,
+                link: &Link,
+            ) -> Result<LinkTarget, LinkError> {
+                (**self).resolve_link(rel, link)
+            }
+        }
+    };
+}
+
+forward_contacts_api!(Arc);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixed;
+
+    #[async_trait]
+    impl ContactsApi for Fixed {
+        async fn organizations(&self, _: &OrganizationsQuery) -> Result<OrganizationList, Error> {
+            Ok(OrganizationList::default())
+        }
+        async fn search_organizations(
+            &self,
+            _: &ContactPointSearch,
+        ) -> Result<OrganizationList, Error> {
+            Ok(OrganizationList::default())
+        }
+        async fn organization(
+            &self,
+            _: &OrganizationNumber,
+            _: Expand,
+        ) -> Result<Organization, Error> {
+            Ok(Organization::default())
+        }
+        async fn official_contacts(
+            &self,
+            _: &OrganizationNumber,
+        ) -> Result<OfficialContactList, Error> {
+            Ok(OfficialContactList::default())
+        }
+        async fn personal_contacts(
+            &self,
+            _: &OrganizationNumber,
+            _: &PersonalContactsFilter,
+        ) -> Result<PersonalContactList, Error> {
+            Ok(PersonalContactList::default())
+        }
+        async fn roles(&self, _: &OrganizationNumber, _: &PersonId) -> Result<RoleList, Error> {
+            Ok(RoleList::default())
+        }
+        fn batch_limit(&self, operation: Operation) -> usize {
+            if operation == Operation::PersonalContacts {
+                100
+            } else {
+                1
+            }
+        }
+    }
+
+    #[test]
+    fn an_arc_of_dyn_forwards_overridden_methods_and_defaults() {
+        let api: std::sync::Arc<dyn ContactsApi> = std::sync::Arc::new(Fixed);
+        assert_eq!(api.batch_limit(Operation::PersonalContacts), 100);
+        assert_eq!(api.batch_limit(Operation::OfficialContacts), 1);
+        let orgs: Vec<OrganizationNumber> =
+            vec!["910021451".parse().unwrap(), "310524832".parse().unwrap()];
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let results = rt.block_on(api.official_contacts_batch(&orgs));
+        assert_eq!(results.len(), 2);
+        assert!(results.iter().all(Result::is_ok));
+    }
+}
