@@ -57,6 +57,9 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             // The API layer refuses bad input before sending, like the CLI's own checks.
             CliError::Api(altinn_contacts::Error::InvalidInput(_)) => EXIT_USAGE,
+            // Nothing was sent: the call (or this key) has no way through the chosen backend,
+            // so the invocation must change, as with invalid input.
+            CliError::Api(altinn_contacts::Error::Unsupported(_)) => EXIT_USAGE,
             CliError::Api(_) | CliError::Failed(_) => EXIT_FAILED,
             CliError::Interrupted(_) => EXIT_INTERRUPTED,
         }
@@ -115,6 +118,15 @@ mod tests {
             .unwrap_err();
         assert_eq!(CliError::Api(Error::InvalidInput(bad)).exit_code(), 2);
         assert_eq!(CliError::usage("x").exit_code(), 2);
+        let unsupported = altinn_contacts::Unsupported::new(
+            altinn_contacts::Operation::SearchOrganizations,
+            "altinn3",
+            "no successor",
+        );
+        assert_eq!(
+            CliError::Api(Error::Unsupported(unsupported)).exit_code(),
+            2
+        );
         assert!(
             !CliError::Failed("id 06117701547".into())
                 .line()

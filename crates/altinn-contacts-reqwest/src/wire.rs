@@ -36,7 +36,7 @@
 
 use altinn_contacts_api::{
     ContactPointSearch, Expand, InvalidInput, LinkError, LinkRelation, LinkTarget, OrderBy,
-    OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter,
+    OrganizationNumber, OrganizationsQuery, PersonId, PersonIdKind, PersonalContactsFilter,
     redact_identity_numbers,
 };
 use altinn_contacts_model::Link;
@@ -321,6 +321,11 @@ fn parse_path(segments: &[&str]) -> Result<LinkTarget, String> {
                 [pc] if is(pc, PERSONAL_CONTACTS) => Ok(LinkTarget::PersonalContacts(org)),
                 [pc, person, roles] if is(pc, PERSONAL_CONTACTS) && is(roles, ROLES) => {
                     let person: PersonId = person.parse().map_err(|e| format!("{e}"))?;
+                    // Altinn 2's links carry personal-contact ids only; anything else in that
+                    // segment is not a link Altinn made.
+                    if person.kind() != PersonIdKind::PersonalContact {
+                        return Err("the person in a roles link must be an r... id".to_owned());
+                    }
                     Ok(LinkTarget::Roles(org, person))
                 }
                 _ => Err(shape.to_owned()),
