@@ -9,6 +9,8 @@
 //! - Maskinporten: [`SandboxBuilder::maskinporten`], [`maskinporten::MaskinportenConfig`].
 //! - What it received: [`Sandbox::requests`], [`RecordedRequest`].
 //! - Altinn's error texts: [`messages`].
+//! - The services that replaced Altinn 2 (Profile, Access Management, KoFuVi, Enhetsregisteret):
+//!   [`successors`], [`SandboxBuilder::successors`], [`Sandbox::platform_url`].
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catalogue;
@@ -24,6 +26,7 @@ mod recorder;
 mod records;
 mod seed;
 mod server;
+pub mod successors;
 #[cfg(feature = "test-pki")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-pki")))]
 pub mod test_pki;
@@ -34,6 +37,7 @@ pub use maskinporten::MaskinportenConfig;
 pub use query::MAX_PAGE_SIZE;
 pub use recorder::RecordedRequest;
 pub use records::{OrganizationRecord, PersonRecord};
+pub use successors::{SuccessorEndpoint, SuccessorsConfig};
 pub use server::{
     DEFAULT_API_KEY, DEFAULT_ORGANIZATIONS, DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_SEED, Sandbox,
     SandboxBuilder,
