@@ -37,8 +37,8 @@ pub use maskinporten::MaskinportenConfig;
 pub use query::MAX_PAGE_SIZE;
 pub use recorder::RecordedRequest;
 pub use records::{OrganizationRecord, PersonRecord};
-pub use successors::{SuccessorEndpoint, SuccessorsConfig};
 pub use server::{
     DEFAULT_API_KEY, DEFAULT_ORGANIZATIONS, DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_SEED, Sandbox,
     SandboxBuilder,
 };
+pub use successors::{SuccessorEndpoint, SuccessorsConfig};

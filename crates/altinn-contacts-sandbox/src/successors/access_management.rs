@@ -55,8 +55,12 @@ pub(super) fn authorized_parties(dataset: &Dataset, body: &[u8]) -> Reply {
         }
     };
     let mut errors = Vec::new();
-    let kind = text(&object, "type").map(str::trim).filter(|t| !t.is_empty());
-    let value = text(&object, "value").map(str::trim).filter(|v| !v.is_empty());
+    let kind = text(&object, "type")
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let value = text(&object, "value")
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
     if kind.is_none() {
         errors.push(("Type", "The Type field is required."));
     }

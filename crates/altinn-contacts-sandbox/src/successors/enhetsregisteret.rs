@@ -30,7 +30,10 @@ const FORMS: &[(&str, &str)] = &[
     ("ANS", "Ansvarlig selskap"),
     ("AS", "Aksjeselskap"),
     ("ASA", "Allmennaksjeselskap"),
-    ("BEDR", "Underenhet til næringsdrivende og offentlig forvaltning"),
+    (
+        "BEDR",
+        "Underenhet til næringsdrivende og offentlig forvaltning",
+    ),
     ("DA", "Selskap med delt ansvar"),
     ("ENK", "Enkeltpersonforetak"),
     ("FLI", "Forening/lag/innretning"),
@@ -68,7 +71,11 @@ fn unit(dataset: &Dataset, pos: u32, main: Option<&str>, base: &str) -> Value {
         .map_or("", |n| n.as_str())
         .to_owned();
     let api = format!("{base}{}", super::ENHETSREGISTERET_PATH);
-    let collection = if main.is_some() { "underenheter" } else { "enheter" };
+    let collection = if main.is_some() {
+        "underenheter"
+    } else {
+        "enheter"
+    };
     let mut value = json!({
         "organisasjonsnummer": number,
         "navn": org.name.as_deref().map(str::trim_end),

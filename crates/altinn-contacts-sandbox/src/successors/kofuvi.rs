@@ -33,7 +33,10 @@ fn split_phone(number: &str) -> (String, String) {
             return (prefix.to_owned(), national.to_owned());
         }
     }
-    let digits: u32 = compact.bytes().map(|b| u32::from(b.wrapping_sub(b'0'))).sum();
+    let digits: u32 = compact
+        .bytes()
+        .map(|b| u32::from(b.wrapping_sub(b'0')))
+        .sum();
     let prefix = PREFIXES[(digits % 3) as usize];
     (prefix.to_owned(), compact)
 }

@@ -44,7 +44,8 @@ use crate::maskinporten::{EXCHANGE_PATH, Maskinporten, MaskinportenConfig, TOKEN
 /// The scope Profile's correspondence lookups require.
 pub const PROFILE_SCOPE: &str = "altinn:profile/correspondence.notificationsettings.read";
 /// The scope Access Management's authorized parties (service-owner route) requires.
-pub const AUTHORIZED_PARTIES_SCOPE: &str = "altinn:accessmanagement/authorizedparties.resourceowner";
+pub const AUTHORIZED_PARTIES_SCOPE: &str =
+    "altinn:accessmanagement/authorizedparties.resourceowner";
 /// The admin scope Access Management's authorized parties also accepts.
 pub const AUTHORIZED_PARTIES_ADMIN_SCOPE: &str = "altinn:accessmanagement/authorizedparties.admin";
 /// The resource id the sandbox's persons registered their contact points for, unless told
@@ -757,10 +758,7 @@ pub(crate) fn official_addresses(
 /// own official contacts when it has any (even if none is usable); else, for a sub-unit, its
 /// main unit's when those hold a usable address; else nowhere (`None`). `Some((position of the
 /// organization whose addresses are used, its number))`.
-pub(crate) fn address_source(
-    dataset: &crate::dataset::Dataset,
-    pos: u32,
-) -> Option<(u32, String)> {
+pub(crate) fn address_source(dataset: &crate::dataset::Dataset, pos: u32) -> Option<(u32, String)> {
     let record = dataset.record(pos);
     if !record.official_contacts.is_empty() {
         return Some((pos, record.organization_number().to_owned()));
@@ -775,7 +773,10 @@ pub(crate) fn address_source(
 }
 
 /// A field of a JSON object, its name compared case-insensitively (as ASP.NET binds).
-pub(crate) fn field<'a>(object: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+pub(crate) fn field<'a>(
+    object: &'a serde_json::Map<String, Value>,
+    name: &str,
+) -> Option<&'a Value> {
     object
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -812,9 +813,16 @@ mod tests {
             Some(SuccessorEndpoint::SubUnit)
         );
         assert_eq!(
-            endpoint_of(Family::Enhetsregisteret, &get, "/enhetsregisteret/api/enheter"),
+            endpoint_of(
+                Family::Enhetsregisteret,
+                &get,
+                "/enhetsregisteret/api/enheter"
+            ),
             Some(SuccessorEndpoint::UnitSearch)
         );
-        assert_eq!(endpoint_of(Family::Profile, &post, "/profile/api/v1/correspondence/x"), None);
+        assert_eq!(
+            endpoint_of(Family::Profile, &post, "/profile/api/v1/correspondence/x"),
+            None
+        );
     }
 }

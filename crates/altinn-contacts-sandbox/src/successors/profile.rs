@@ -219,9 +219,8 @@ pub(super) fn contact_points(dataset: &Dataset, config: &SuccessorsConfig, body:
                 let id = user_id(p)?;
                 let email = non_empty(p.contact.email_address.as_deref());
                 let mobile = non_empty(p.contact.mobile_number.as_deref());
-                (!email.is_null() || !mobile.is_null()).then(|| {
-                    json!({ "userId": id, "email": email, "mobileNumber": mobile })
-                })
+                (!email.is_null() || !mobile.is_null())
+                    .then(|| json!({ "userId": id, "email": email, "mobileNumber": mobile }))
             })
             .collect();
         if users.is_empty() {
@@ -250,7 +249,10 @@ mod tests {
 
     #[test]
     fn user_ids_are_the_digits_of_the_person_id() {
-        assert_eq!(user_id(&PersonRecord::new("r50022994", "X")), Some(50_022_994));
+        assert_eq!(
+            user_id(&PersonRecord::new("r50022994", "X")),
+            Some(50_022_994)
+        );
         assert_eq!(user_id(&PersonRecord::new("x1", "X")), None);
         assert_eq!(user_id(&PersonRecord::new("r", "X")), None);
     }
