@@ -954,6 +954,15 @@ async fn faults_apply_to_the_emulations() {
     let bytes = truncated.bytes().await.unwrap();
     assert!(serde_json::from_slice::<Value>(&bytes).is_err());
     assert!(!bytes.is_empty());
+    sandbox.faults().fail_next(1, Fault::HtmlPage);
+    let page = post(&sandbox, CONTACT_POINTS_PATH, &json!({})).await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     // The path filter leaves other paths alone.
     sandbox
         .faults()
