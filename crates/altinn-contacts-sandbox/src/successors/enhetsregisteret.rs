@@ -121,11 +121,8 @@ pub(super) fn answer(dataset: &Dataset, rest: &str, query: Option<&str>, base: &
         [e] if is(e, "enheter") => search(dataset, query, base, &path),
         [e, number] if is(e, "enheter") || is(e, "underenheter") => {
             if !valid_number(number) {
-                return error(
-                    400,
-                    &format!("Ugyldig organisasjonsnummer: {number}"),
-                    &path,
-                );
+                // What was sent is not echoed: it could be a national identity number.
+                return error(400, "Ugyldig organisasjonsnummer", &path);
             }
             let Some(pos) = dataset.find(number) else {
                 return Reply::empty(axum::http::StatusCode::NOT_FOUND);
@@ -206,28 +203,26 @@ fn search(dataset: &Dataset, query: Option<&str>, base: &str, path: &str) -> Rep
         Ok(search) => search,
         Err(reply) => return reply,
     };
-    let matches = |pos: u32| -> bool {
-        if let Some(forms) = &search.forms
-            && !forms.iter().any(|f| dataset.has_type(pos, f))
-        {
-            return false;
-        }
-        let org_number = dataset.organization(pos);
-        let number = org_number
-            .organization_number
-            .as_ref()
-            .map_or("", |n| n.as_str());
-        if !valid_number(number) {
-            return false;
-        }
-        if let Some(numbers) = &search.numbers
-            && !numbers.iter().any(|n| n == number)
-        {
-            return false;
-        }
-        dataset.main_unit(pos).is_none()
+    // Cheapest checks first: the number is at hand, the type is one draw, the main unit a few.
+    let matches = |pos: u32, number: &str| -> bool {
+        valid_number(number)
+            && search
+                .numbers
+                .as_ref()
+                .is_none_or(|numbers| numbers.iter().any(|n| n == number))
+            && search
+                .forms
+                .as_ref()
+                .is_none_or(|forms| forms.iter().any(|f| dataset.has_type(pos, f)))
+            && dataset.main_unit(pos).is_none()
     };
-    let hits: Vec<u32> = (0..dataset.len() as u32).filter(|&p| matches(p)).collect();
+    let hits: Vec<u32> = dataset
+        .numbers()
+        .enumerate()
+        .map(|(pos, number)| (pos as u32, number))
+        .filter(|&(pos, number)| matches(pos, number))
+        .map(|(pos, _)| pos)
+        .collect();
     let total = hits.len();
     let total_pages = total.div_ceil(search.size);
     let items: Vec<Value> = hits
