@@ -509,6 +509,10 @@ async fn the_platform_checks_key_token_and_scope_with_empty_bodies() {
     )
     .await;
     assert_eq!(response.status(), 200);
+    assert_eq!(
+        sandbox.successor_requests(SuccessorEndpoint::TokenExchange),
+        2
+    );
     // Revoked tokens are refused; the key is hidden from the config's Debug.
     sandbox.revoke_maskinporten_tokens();
     let response = post_with(&sandbox, NOTIFICATION_ADDRESSES_PATH, &body, Some(&altinn)).await;
