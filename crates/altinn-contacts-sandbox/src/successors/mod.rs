@@ -184,12 +184,14 @@ pub enum SuccessorEndpoint {
     SubUnit,
     /// Enhetsregisteret `GET /enhetsregisteret/api/enheter` (the search).
     UnitSearch,
+    /// Enhetsregisteret `GET /enhetsregisteret/api/underenheter` (the search of sub-units).
+    SubUnitSearch,
     /// Altinn's token exchange (when served by the successors' own Maskinporten).
     TokenExchange,
 }
 
 impl SuccessorEndpoint {
-    const COUNT: usize = 9;
+    const COUNT: usize = 10;
 
     fn index(self) -> usize {
         self as usize
@@ -446,6 +448,8 @@ fn endpoint_of(family: Family, method: &Method, path: &str) -> Option<SuccessorE
             let lower = rest.to_ascii_lowercase();
             if lower == "/enheter" {
                 Some(SuccessorEndpoint::UnitSearch)
+            } else if lower == "/underenheter" {
+                Some(SuccessorEndpoint::SubUnitSearch)
             } else if lower.starts_with("/enheter/") {
                 Some(SuccessorEndpoint::Unit)
             } else if lower.starts_with("/underenheter/") {
