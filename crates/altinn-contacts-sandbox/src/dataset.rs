@@ -190,6 +190,45 @@ impl Dataset {
         }
     }
 
+    /// The position of the main unit of the organization at `pos`, when it is a sub-unit: a
+    /// record's [`OrganizationRecord::main_unit`] when that number is served; for a generated
+    /// organization of a sub-unit form (BEDR, AAFY), a generated organization of another form
+    /// picked from the seed.
+    pub(crate) fn main_unit(&self, pos: u32) -> Option<u32> {
+        match self.entries[pos as usize].source {
+            Source::Record(i) => self.records[i as usize]
+                .main_unit
+                .as_deref()
+                .and_then(|number| self.find(number))
+                .filter(|&main| main != pos),
+            Source::Generated { index, .. } => {
+                let sub_unit = self
+                    .generator
+                    .organization_type(index)
+                    .is_some_and(|t| crate::generate::is_sub_unit_form(t.as_str()));
+                if !sub_unit {
+                    return None;
+                }
+                let len = self.entries.len() as u64;
+                let start = self.generator.main_unit_draw(index) % len;
+                // The first generated organization of a main-unit form from the drawn
+                // position on; a few steps on average.
+                (0..len)
+                    .map(|step| ((start + step) % len) as u32)
+                    .find(|&candidate| match self.entries[candidate as usize].source {
+                        Source::Generated { index: other, .. } => {
+                            other != index
+                                && self
+                                    .generator
+                                    .organization_type(other)
+                                    .is_some_and(|t| !crate::generate::is_sub_unit_form(t.as_str()))
+                        }
+                        Source::Record(_) => false,
+                    })
+            }
+        }
+    }
+
     /// Every position in name order.
     pub(crate) fn name_order(&self) -> &[u32] {
         self.name_order.get_or_init(|| {
@@ -290,6 +329,36 @@ mod tests {
         let mut names = vec!["Åsen", "ØYA", "ZETA", "æra", "alfa", "BETA   "];
         names.sort_by_key(|n| collation_key(n));
         assert_eq!(names, ["alfa", "BETA   ", "ZETA", "æra", "ØYA", "Åsen"]);
+    }
+
+    #[test]
+    fn sub_units_point_at_main_units() {
+        let main = OrganizationRecord::new("910021451", "MAIN");
+        let sub = OrganizationRecord::new("810748532", "SUB").main_unit("910021451");
+        let orphan = OrganizationRecord::new("310524824", "ORPHAN").main_unit("311000055");
+        let d = Dataset::build(vec![main, sub, orphan], 400, 9);
+        let pos = |n: &str| d.find(n).unwrap();
+        assert_eq!(d.main_unit(pos("810748532")), Some(pos("910021451")));
+        assert_eq!(d.main_unit(pos("910021451")), None);
+        // A main unit the sandbox does not serve: not a sub-unit here.
+        assert_eq!(d.main_unit(pos("310524824")), None);
+        let mut generated_sub_units = 0;
+        for p in 0..d.len() as u32 {
+            let is_form = |q: u32| {
+                d.organization(q)
+                    .organization_type
+                    .as_ref()
+                    .is_some_and(|t| crate::generate::is_sub_unit_form(t.as_str()))
+            };
+            if let Some(main) = d.main_unit(p) {
+                assert!(!is_form(main), "a main unit is not a sub-unit");
+                assert_ne!(main, p);
+                if is_form(p) {
+                    generated_sub_units += 1;
+                }
+            }
+        }
+        assert!(generated_sub_units > 10, "{generated_sub_units}");
     }
 
     #[test]
