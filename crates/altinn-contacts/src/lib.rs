@@ -29,8 +29,8 @@ pub mod recording;
 
 pub use builder::ConfigBuilderExt;
 pub use bulk::{
-    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup, Pacer,
-    PersonalContactsLookup, RateLimit, Throttle,
+    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, MAX_BATCH, OfficialContactsLookup,
+    Pacer, PersonalContactsLookup, RateLimit, Throttle,
 };
 pub use client::Client;
 pub use navigation::NavigationError;
@@ -43,8 +43,9 @@ pub use altinn_contacts_api::MockContactsApi;
 pub use altinn_contacts_api::{
     AuthFailure, ContactPointSearch, ContactsApi, CredentialsFailure, DecodeFailure, Email, Error,
     Expand, HttpFailure, InvalidInput, LinkError, LinkRelation, LinkTarget, MAX_PAGE_SIZE,
-    Operation, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId, PersonalContactsFilter,
-    PhoneNumber, RoleCode, ServiceCode, ServiceEdition, TransportError, TransportFailure, TypeCode,
+    Operation, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId, PersonIdKind,
+    PersonalContactsFilter, PhoneNumber, RoleCode, ServiceCode, ServiceEdition, TransportError,
+    TransportFailure, TypeCode, Unsupported, is_valid_national_identity_number,
     redact_identity_numbers,
 };
 // The models.
