@@ -7,20 +7,21 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use altinn_contacts::TokenProvider as _;
 use altinn_contacts::{
-    Certificate, Client, ConfigBuilderExt, ConfigError, ContactPointSearch, Environment, Expand,
+    Certificate, Client, ConfigError, ContactPointSearch, ContactsApi, Environment, Expand,
     Identity, MaskinportenTokenProvider, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId,
-    PersonalContactsFilter, RetryPolicy,
+    PersonalContactsFilter, ReqwestContactsApi, RetryPolicy, SecretString, TokenError,
+    TokenProvider,
 };
+use altinn_contacts_altinn3::{Altinn3Api, BuildError, OfficialContactsSource};
 use altinn_contacts_sandbox::test_pki::{TestCa, TestIdentity};
 use altinn_contacts_sandbox::{MaskinportenConfig, Sandbox};
 use futures::StreamExt;
 use serde::Serialize;
 
 use crate::args::{
-    Cli, Command, ConfigCommand, EnvName, Format, Global, OrderByArg, OrganizationsArgs,
-    PersonalContactsArgs, SandboxArgs, SearchArgs,
+    BackendName, Cli, Command, ConfigCommand, EnvName, Format, Global, OrderByArg,
+    OrganizationsArgs, PersonalContactsArgs, SandboxArgs, SearchArgs, SourceName,
 };
 use crate::error::CliError;
 use crate::output::{Kind, Printer, Shape};
@@ -69,19 +70,33 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// A client, and the embedded sandbox it talks to when `--sandbox` was given (kept alive as
-/// long as the client is used).
+/// The backend every command talks to, picked at run time by `--backend`.
+pub(crate) type Api = Arc<dyn ContactsApi>;
+
+/// A client over the chosen backend, and the embedded sandbox it talks to when `--sandbox` was
+/// given (kept alive as long as the client is used).
 pub(crate) struct Connection {
-    pub(crate) client: Client,
+    pub(crate) client: Client<Api>,
+    /// The Altinn 2 transport itself, for what only it has (`doctor`'s probe); `None` on altinn3.
+    pub(crate) altinn2: Option<ReqwestContactsApi>,
     _sandbox: Option<Sandbox>,
 }
 
-/// Builds the client from the global options; `pool` is the idle connections to keep (bulk).
+/// Builds the client of `--backend` from the global options; `pool` is the idle connections
+/// to keep (bulk, altinn2).
+pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
+    match global.backend {
+        BackendName::Altinn2 => connect_altinn2(global, pool).await,
+        BackendName::Altinn3 => connect_altinn3(global).await,
+    }
+}
+
+/// The Altinn 2 client; `pool` is the idle connections to keep (bulk).
 ///
 /// With Maskinporten on (`--maskinporten-client-id`), the first token is fetched here, before
 /// any API request: a refused grant ends the command with Maskinporten's error and nothing is
 /// sent to the API.
-pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
+async fn connect_altinn2(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
     let mut builder = Client::builder();
     let mut sandbox = None;
     let mp = &global.maskinporten;
@@ -170,14 +185,124 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
     if global.danger_allow_insecure_http {
         builder = builder.danger_allow_insecure_http(true);
     }
-    let client = builder.build_client().map_err(config_error)?;
+    let api = builder.build().map_err(config_error)?;
     if let Some(provider) = &maskinporten {
         first_token(provider).await?;
     }
     Ok(Connection {
-        client,
+        client: Client::from_api(Arc::new(api.clone())),
+        altinn2: Some(api),
         _sandbox: sandbox,
     })
+}
+
+/// The altinn3 client: the Altinn token from Maskinporten with the Altinn exchange (or
+/// `--token`), the certificate for KoFuVi, the subscription key and resource id as given.
+/// Nothing else is required here: a call whose setting is missing fails naming it.
+async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
+    let a3 = &global.altinn3;
+    let mp = &global.maskinporten;
+    let mut builder = Altinn3Api::builder()
+        .environment(environment(global))
+        .official_contacts_source(match a3.official_contacts_source {
+            SourceName::Profile => OfficialContactsSource::Profile,
+            SourceName::Kofuvi => OfficialContactsSource::Kofuvi,
+        });
+    let sandbox: Option<Sandbox> = None;
+    let mut maskinporten = None;
+    let identity = match &global.cert {
+        Some(path) => {
+            let password = global.cert_password.as_ref().map(|p| p.expose());
+            Some(Identity::from_file(path, password).map_err(CliError::usage)?)
+        }
+        None => None,
+    };
+    if global.sandbox {
+        // Wired once the sandbox serves the successor emulations.
+        return Err(CliError::Usage(
+            "--sandbox with --backend altinn3: this build's sandbox does not serve the \
+             successors"
+                .into(),
+        ));
+    } else if mp.maskinporten_client_id.is_some() {
+        if !mp.altinn_exchange {
+            return Err(CliError::Usage(
+                "--backend altinn3 needs an Altinn token, not a Maskinporten one: add \
+                 --altinn-exchange (or altinn_exchange = true in the profile)"
+                    .into(),
+            ));
+        }
+        maskinporten = Some(maskinporten_provider(
+            global,
+            identity.clone(),
+            mp.maskinporten_url.as_deref(),
+            mp.exchange_url.as_deref(),
+        )?);
+    }
+    if let Some(provider) = &maskinporten {
+        builder = builder.token_provider(Arc::new(provider.clone()));
+    } else if let Some(token) = &global.token {
+        builder = builder.token_provider(Arc::new(StaticToken(SecretString::from(
+            token.expose().to_owned(),
+        ))));
+    }
+    if let Some(url) = &a3.platform_url {
+        builder = builder.platform_url(url.clone());
+    }
+    if let Some(url) = &a3.kofuvi_url {
+        builder = builder.kofuvi_url(url.clone());
+    }
+    if let Some(url) = &a3.enhetsregisteret_url {
+        builder = builder.enhetsregisteret_url(url.clone());
+    }
+    if let Some(id) = &a3.resource_id {
+        builder = builder.resource_id(id.clone());
+    }
+    if let Some(key) = &a3.subscription_key {
+        builder = builder.subscription_key(key.expose());
+    }
+    if let Some(identity) = identity {
+        builder = builder.identity(identity);
+    }
+    if let Some(path) = &global.ca_cert {
+        builder =
+            builder.add_root_certificate(Certificate::from_file(path).map_err(CliError::usage)?);
+    }
+    if let Some(timeout) = global.timeout {
+        builder = builder.request_timeout(timeout);
+    }
+    if let Some(retries) = global.retries {
+        builder = builder.retry(RetryPolicy::new().max_attempts(retries.saturating_add(1)));
+    }
+    if global.danger_allow_insecure_http {
+        builder = builder.danger_allow_insecure_http(true);
+    }
+    let api = builder.build().map_err(build_error)?;
+    if let Some(provider) = &maskinporten {
+        first_token(provider).await?;
+    }
+    Ok(Connection {
+        client: Client::from_api(Arc::new(api)),
+        altinn2: None,
+        _sandbox: sandbox,
+    })
+}
+
+fn build_error(e: BuildError) -> CliError {
+    match e {
+        BuildError::Transport(e) => config_error(e),
+        e => CliError::usage(e),
+    }
+}
+
+/// `--token` as the altinn3 backend's token provider (the altinn2 transport takes it as is).
+struct StaticToken(SecretString);
+
+#[async_trait::async_trait]
+impl TokenProvider for StaticToken {
+    async fn token(&self) -> Result<SecretString, TokenError> {
+        Ok(self.0.clone())
+    }
 }
 
 fn environment(global: &Global) -> Environment {
