@@ -208,7 +208,7 @@ async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
             SourceName::Profile => OfficialContactsSource::Profile,
             SourceName::Kofuvi => OfficialContactsSource::Kofuvi,
         });
-    let sandbox: Option<Sandbox> = None;
+    let mut sandbox = None;
     let mut maskinporten = None;
     let identity = match &global.cert {
         Some(path) => {
@@ -217,21 +217,55 @@ async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
         }
         None => None,
     };
-    if global.sandbox {
-        // Wired once the sandbox serves the successor emulations.
+    if mp.maskinporten_client_id.is_some() && !mp.altinn_exchange {
         return Err(CliError::Usage(
-            "--sandbox with --backend altinn3: this build's sandbox does not serve the \
-             successors"
+            "--backend altinn3 needs an Altinn token, not a Maskinporten one: add \
+             --altinn-exchange (or altinn_exchange = true in the profile)"
                 .into(),
         ));
-    } else if mp.maskinporten_client_id.is_some() {
-        if !mp.altinn_exchange {
-            return Err(CliError::Usage(
-                "--backend altinn3 needs an Altinn token, not a Maskinporten one: add \
-                 --altinn-exchange (or altinn_exchange = true in the profile)"
-                    .into(),
-            ));
+    }
+    if global.sandbox {
+        // The embedded sandbox stands in for every successor: its URLs, subscription key and
+        // resource id unless given; its pre-issued Altinn token unless Maskinporten (with the
+        // sandbox's exchange) or --token is asked for.
+        let mut sandbox_builder = Sandbox::builder();
+        let mut signer = None;
+        if let Some(client_id) = &mp.maskinporten_client_id {
+            let (config, id) = sandbox_maskinporten(global, client_id)?;
+            sandbox_builder = sandbox_builder.maskinporten(config);
+            signer = id;
         }
+        let started = sandbox_builder
+            .start()
+            .await
+            .map_err(|e| CliError::failed("cannot start the embedded sandbox", e))?;
+        builder = builder
+            .platform_url(started.platform_url())
+            .kofuvi_url(started.kofuvi_url())
+            .enhetsregisteret_url(started.enhetsregisteret_url())
+            .resource_id(started.resource_id());
+        if let Some(key) = started.subscription_key() {
+            builder = builder.subscription_key(key);
+        }
+        if mp.maskinporten_client_id.is_some() {
+            let issuer = mp.maskinporten_url.clone().or(started.maskinporten_issuer());
+            let exchange = mp
+                .exchange_url
+                .clone()
+                .unwrap_or_else(|| started.successor_exchange_url());
+            maskinporten = Some(maskinporten_provider(
+                global,
+                identity.clone().or(signer),
+                issuer.as_deref(),
+                Some(&exchange),
+            )?);
+        } else if global.token.is_none() {
+            builder = builder.token_provider(Arc::new(StaticToken(SecretString::from(
+                started.successor_token().to_owned(),
+            ))));
+        }
+        sandbox = Some(started);
+    } else if mp.maskinporten_client_id.is_some() {
         maskinporten = Some(maskinporten_provider(
             global,
             identity.clone(),
@@ -246,14 +280,17 @@ async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
             token.expose().to_owned(),
         ))));
     }
-    if let Some(url) = &a3.platform_url {
-        builder = builder.platform_url(url.clone());
-    }
-    if let Some(url) = &a3.kofuvi_url {
-        builder = builder.kofuvi_url(url.clone());
-    }
-    if let Some(url) = &a3.enhetsregisteret_url {
-        builder = builder.enhetsregisteret_url(url.clone());
+    // With --sandbox the sandbox's URLs stand (as --base-url is ignored on altinn2).
+    if !global.sandbox {
+        if let Some(url) = &a3.platform_url {
+            builder = builder.platform_url(url.clone());
+        }
+        if let Some(url) = &a3.kofuvi_url {
+            builder = builder.kofuvi_url(url.clone());
+        }
+        if let Some(url) = &a3.enhetsregisteret_url {
+            builder = builder.enhetsregisteret_url(url.clone());
+        }
     }
     if let Some(id) = &a3.resource_id {
         builder = builder.resource_id(id.clone());
@@ -287,6 +324,12 @@ async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
         _sandbox: sandbox,
     })
 }
+
+/// The scopes the altinn3 backend's Altinn token needs: Profile's correspondence lookups
+/// (official and personal contacts) and Access Management's authorized parties (roles). Give
+/// them with --maskinporten-scope; the embedded sandbox's Maskinporten grants them.
+const ALTINN3_SCOPES: &str = "altinn:profile/correspondence.notificationsettings.read \
+                              altinn:accessmanagement/authorizedparties.resourceowner";
 
 fn build_error(e: BuildError) -> CliError {
     match e {
@@ -332,9 +375,19 @@ pub(crate) fn maskinporten_provider(
 ) -> Result<MaskinportenTokenProvider, CliError> {
     let mp = &global.maskinporten;
     let client_id = mp.maskinporten_client_id.as_deref().unwrap_or_default();
+    // The default scope is Altinn 2's; the altinn3 backend's token needs the successors'.
+    let default_scope = matches!(
+        global.resolution.source("maskinporten_scope"),
+        crate::profile::Source::Default | crate::profile::Source::Unset
+    );
+    let scope = if global.backend == BackendName::Altinn3 && default_scope {
+        ALTINN3_SCOPES.to_owned()
+    } else {
+        mp.maskinporten_scope.clone()
+    };
     let mut builder = MaskinportenTokenProvider::builder()
         .client_id(client_id)
-        .scope(mp.maskinporten_scope.clone())
+        .scope(scope)
         .environment(environment(global))
         // The grant carries exactly aud, iss, scope, iat, exp and jti.
         .without_resource();
@@ -410,6 +463,9 @@ fn sandbox_maskinporten(
         .map(str::to_owned)
         .collect();
     scopes.push("altinn:serviceowner/organizations".to_owned());
+    if global.backend == BackendName::Altinn3 {
+        scopes.extend(ALTINN3_SCOPES.split_whitespace().map(str::to_owned));
+    }
     let mut config = MaskinportenConfig::new(client_id).scopes(scopes);
     let read = |path: &std::path::Path| {
         std::fs::read(path)
