@@ -1,14 +1,23 @@
-//! `--backend altinn3`: the CLI over the services that replaced Altinn 2. Its settings by flag,
-//! environment variable and profile (in that order), the subscription key kept out of the
-//! config file and out of `config show`, and calls with no successor failing with exit code 3
-//! and a line naming what is missing, before anything is sent.
+//! `--backend altinn3`: the CLI over the services that replaced Altinn 2. Every command with
+//! `--sandbox --backend altinn3` (the embedded sandbox's successor emulations, no credentials),
+//! a bulk job against a sandbox of this test counted in requests (one per 100 organizations),
+//! the settings by flag, environment variable and profile (in that order), the subscription key
+//! kept out of the config file and out of `config show`, and calls with no successor failing
+//! with exit code 3 and a line naming what is missing, before anything is sent.
 
 mod common;
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use altinn_contacts::OrganizationNumber;
+use altinn_contacts_sandbox::{Sandbox, SuccessorEndpoint};
 use common::*;
+use serde_json::Value;
+
+/// A loopback port nothing listens on: a request there is refused at once.
+const DEAD: &str = "http://127.0.0.1:1";
 
 /// Where no request may go: a host under `.invalid` never resolves.
 const NOWHERE: &str = "https://platform.example.invalid";
@@ -274,4 +283,340 @@ fn maskinporten_on_altinn3_needs_the_altinn_exchange() {
     assert_code(&out, 2);
     let err = stderr(&out);
     assert!(err.contains("--altinn-exchange"), "{err}");
+}
+
+/// `--sandbox --backend altinn3 --format json` with `args`.
+fn embedded(args: &[&str]) -> Output {
+    let mut all = vec!["--sandbox", "--backend", "altinn3", "--format", "json"];
+    all.extend(args);
+    run(command(), &all)
+}
+
+fn json(out: &Output) -> Value {
+    assert_code(out, 0);
+    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+}
+
+/// A phone number as the altinn3 backend gives it: `+47` and the national digits.
+fn normalised(phone: &str) -> String {
+    if phone.starts_with('+') {
+        phone.to_owned()
+    } else {
+        format!("+47{phone}")
+    }
+}
+
+/// The e-mail addresses and (normalised) mobile numbers of a list of contacts.
+fn points(list: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"));
+    let field = |name: &str| -> BTreeSet<String> {
+        items
+            .iter()
+            .filter_map(|c| c[name].as_str())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mobiles = field("MobileNumber")
+        .iter()
+        .map(|m| normalised(m))
+        .collect();
+    (field("EMailAddress"), mobiles)
+}
+
+#[test]
+fn official_contacts_over_altinn3_are_what_the_sandbox_holds() {
+    // The same embedded sandbox over Altinn 2's API and over the successors: the same
+    // addresses, phone numbers normalised, no invented change dates.
+    for org in ["910021451", "310524824", "817353223"] {
+        let altinn2 = json(&run(
+            command(),
+            &["--sandbox", "--format", "json", "official-contacts", org],
+        ));
+        let altinn3 = json(&embedded(&["official-contacts", org]));
+        assert!(!altinn3.as_array().unwrap().is_empty(), "{org}: {altinn3}");
+        assert_eq!(points(&altinn3), points(&altinn2), "{org}");
+        for c in altinn3.as_array().unwrap() {
+            assert!(c["MobileNumberChanged"].is_null(), "{c}");
+            assert!(c["EMailAddressChanged"].is_null(), "{c}");
+            if let Some(m) = c["MobileNumber"].as_str() {
+                assert!(m.starts_with("+47"), "{c}");
+            }
+        }
+    }
+    // KoFuVi as the source gives the same addresses.
+    let kofuvi = json(&embedded(&[
+        "--official-contacts-source",
+        "kofuvi",
+        "official-contacts",
+        "910021451",
+    ]));
+    let profile = json(&embedded(&["official-contacts", "910021451"]));
+    assert_eq!(points(&kofuvi), points(&profile));
+}
+
+#[test]
+fn personal_contacts_and_roles_over_altinn3_use_user_ids() {
+    let altinn2 = json(&run(
+        command(),
+        &[
+            "--sandbox",
+            "--format",
+            "json",
+            "personal-contacts",
+            "910021451",
+        ],
+    ));
+    let people = json(&embedded(&["personal-contacts", "910021451"]));
+    let list = people.as_array().unwrap();
+    assert!(!list.is_empty(), "{people}");
+    assert_eq!(points(&people), points(&altinn2));
+    for p in list {
+        let id = p["PersonalContactId"].as_str().unwrap();
+        assert!(id.starts_with('u') && id[1..].parse::<u64>().is_ok(), "{p}");
+        // No source for a name or an identity number: absent, never invented.
+        assert!(
+            p["Name"].is_null() && p["SocialSecurityNumber"].is_null(),
+            "{p}"
+        );
+    }
+    // Roles by the `u` id a personal contact came with.
+    let id = list[0]["PersonalContactId"].as_str().unwrap();
+    let roles = json(&embedded(&["roles", "910021451", id]));
+    let codes: Vec<&str> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["RoleDefinitionCode"].as_str())
+        .collect();
+    assert!(!codes.is_empty(), "{roles}");
+    // An r-id has no successor: exit 3 before any request, the line names it.
+    let out = embedded(&["roles", "910021451", "r50012345"]);
+    assert_code(&out, 3);
+    assert!(stderr(&out).contains("not supported by the altinn3 backend"));
+}
+
+#[test]
+fn organizations_over_altinn3_come_from_enhetsregisteret_with_the_type_filter() {
+    let one = json(&embedded(&["organization", "910021451"]));
+    assert_eq!(one["OrganizationNumber"], "910021451", "{one}");
+    assert!(one["Name"].as_str().is_some_and(|n| !n.is_empty()), "{one}");
+    let page = json(&embedded(&["organizations", "--type", "AS", "--top", "5"]));
+    let page = page.as_array().unwrap();
+    assert_eq!(page.len(), 5, "{page:?}");
+    assert!(page.iter().all(|o| o["Type"] == "AS"), "{page:?}");
+    let enk = json(&embedded(&["organizations", "--type", "ENK", "--top", "5"]));
+    assert!(
+        enk.as_array().unwrap().iter().all(|o| o["Type"] == "ENK"),
+        "{enk}"
+    );
+    // An unknown organization is the same 404 error as on altinn2.
+    let out = run(
+        command(),
+        &[
+            "--sandbox",
+            "--backend",
+            "altinn3",
+            "organization",
+            "111111111",
+        ],
+    );
+    assert_code(&out, 1);
+}
+
+#[test]
+fn search_over_altinn3_is_unsupported_with_exit_3() {
+    let out = embedded(&["search", "--email", "post@example.no"]);
+    assert_code(&out, 3);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: search organizations: not supported by the altinn3 backend:"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn every_other_command_runs_on_altinn3() {
+    let out = run(command(), &["--sandbox", "--backend", "altinn3", "doctor"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("altinn3 backend"), "{}", stdout(&out));
+    let out = run(command(), &["--backend", "altinn3", "completions", "bash"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("--backend"));
+    assert!(stdout(&out).contains("--resource-id"));
+    // The embedded sandbox with its Maskinporten and Altinn's exchange instead of the
+    // pre-issued token.
+    let out = run(
+        command(),
+        &[
+            "--sandbox",
+            "--backend",
+            "altinn3",
+            "--maskinporten-client-id",
+            "client-1",
+            "--altinn-exchange",
+            "--format",
+            "json",
+            "official-contacts",
+            "910021451",
+        ],
+    );
+    assert!(!json(&out).as_array().unwrap().is_empty());
+}
+
+/// The served numbers that are valid organization numbers.
+fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
+    sandbox
+        .organization_numbers()
+        .into_iter()
+        .filter(|n| n.parse::<OrganizationNumber>().is_ok())
+        .collect()
+}
+
+/// The binary pointed at `sandbox`'s successor emulations with the environment variables.
+fn against_successors(sandbox: &Sandbox) -> Command {
+    let mut cmd = command();
+    cmd.env("ALTINN_BACKEND", "altinn3")
+        .env("ALTINN_PLATFORM_URL", sandbox.platform_url())
+        .env("ALTINN_KOFUVI_URL", sandbox.kofuvi_url())
+        .env(
+            "ALTINN_ENHETSREGISTERET_URL",
+            sandbox.enhetsregisteret_url(),
+        )
+        .env("ALTINN_RESOURCE_ID", sandbox.resource_id())
+        .env("ALTINN_TOKEN", sandbox.successor_token());
+    if let Some(key) = sandbox.subscription_key() {
+        cmd.env("ALTINN_SUBSCRIPTION_KEY", key);
+    }
+    cmd
+}
+
+#[test]
+fn bulk_over_altinn3_sends_one_request_per_hundred_organizations() {
+    let sandbox = sandbox(1_000);
+    let numbers = valid_numbers(&sandbox);
+    assert!(numbers.len() > 900, "{}", numbers.len());
+    let invalid = ["12345", "910021452", "not-a-number"];
+    let mut input: Vec<String> = numbers.clone();
+    for (i, bad) in invalid.iter().enumerate() {
+        input.insert(i * 300, (*bad).to_owned());
+    }
+    let dir = scratch("altinn3-bulk");
+    let file = dir.join("in.txt");
+    std::fs::write(&file, input.join("\n")).unwrap();
+    let file = file.display().to_string();
+
+    let before = sandbox.successor_requests(SuccessorEndpoint::NotificationAddresses);
+    let out = run(
+        against_successors(&sandbox),
+        &["bulk", "official-contacts", "--input", &file],
+    );
+    // The invalid numbers are error lines: exit 1, every other line found.
+    assert_code(&out, 1);
+    let lines = json_lines(&stdout(&out));
+    assert_eq!(lines.len(), input.len());
+    let by: HashMap<&str, &Value> = lines
+        .iter()
+        .map(|l| (l["OrganizationNumber"].as_str().unwrap(), l))
+        .collect();
+    assert_eq!(by.len(), input.len(), "a number appears twice");
+    for n in &numbers {
+        assert!(
+            by[n.as_str()]["OfficialContacts"].is_array(),
+            "{}",
+            by[n.as_str()]
+        );
+    }
+    for bad in invalid {
+        assert!(by[bad]["Error"]["Message"].is_string(), "{}", by[bad]);
+    }
+    let sent = sandbox.successor_requests(SuccessorEndpoint::NotificationAddresses) - before;
+    let batches = numbers.len().div_ceil(100) as u64;
+    assert_eq!(sent, batches, "{} organizations", numbers.len());
+    // What a lookup on its own gives, the bulk line gives.
+    let one = run(
+        against_successors(&sandbox),
+        &["--format", "json", "official-contacts", "910021451"],
+    );
+    let one: Value = serde_json::from_str(&stdout(&one)).unwrap();
+    assert_eq!(points(&one), points(&by["910021451"]["OfficialContacts"]));
+
+    // Personal contacts: the contact-point lookup, also per hundred.
+    let before = sandbox.successor_requests(SuccessorEndpoint::ContactPoints);
+    let out = run(
+        against_successors(&sandbox),
+        &[
+            "bulk",
+            "personal-contacts",
+            "--input",
+            &file,
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_code(&out, 1);
+    let lines = json_lines(&stdout(&out));
+    assert_eq!(lines.len(), input.len());
+    let found = lines
+        .iter()
+        .filter(|l| l["PersonalContacts"].is_array())
+        .count();
+    assert_eq!(found, numbers.len());
+    let sent = sandbox.successor_requests(SuccessorEndpoint::ContactPoints) - before;
+    assert_eq!(sent, batches);
+}
+
+#[test]
+fn the_altinn3_urls_from_the_profile_are_used_unless_the_environment_or_a_flag_says_otherwise() {
+    let sandbox = sandbox(0);
+    let dir = scratch("altinn3-url-precedence");
+    config(
+        &dir,
+        &format!(
+            "[profiles.default]\nbackend = \"altinn3\"\nplatform_url = \"{DEAD}\"\n\
+             resource_id = \"{}\"\nretries = 0\n",
+            sandbox.resource_id()
+        ),
+    );
+    let token = sandbox.successor_token();
+    let key = sandbox.subscription_key().unwrap_or_default();
+    let call = ["personal-contacts", "910021451"];
+    let with_secrets = |mut cmd: Command| {
+        cmd.env("ALTINN_TOKEN", token)
+            .env("ALTINN_SUBSCRIPTION_KEY", key);
+        cmd
+    };
+    // The profile's dead platform URL is the one used: the call fails to connect.
+    let out = run(with_secrets(cli(&dir)), &call);
+    assert_code(&out, 1);
+    // The environment beats it.
+    let mut cmd = with_secrets(cli(&dir));
+    cmd.env("ALTINN_PLATFORM_URL", sandbox.platform_url());
+    let out = run(cmd, &call);
+    assert_code(&out, 0);
+    // A flag beats the environment.
+    let mut cmd = with_secrets(cli(&dir));
+    cmd.env("ALTINN_PLATFORM_URL", DEAD);
+    let mut args = vec!["--platform-url", sandbox.platform_url()];
+    args.extend(call);
+    let out = run(cmd, &args);
+    assert_code(&out, 0);
+    // The resource id from the profile is the one sent: another one finds nobody's points.
+    let mut cmd = with_secrets(cli(&dir));
+    cmd.env("ALTINN_PLATFORM_URL", sandbox.platform_url());
+    let out = run(cmd, &["--format", "json", "personal-contacts", "910021451"]);
+    let people: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(!people.as_array().unwrap().is_empty(), "{people}");
+    // Without the subscription key the platform refuses the call: it is really sent.
+    let mut cmd = cli(&dir);
+    cmd.env("ALTINN_TOKEN", token)
+        .env("ALTINN_PLATFORM_URL", sandbox.platform_url());
+    let out = run(cmd, &call);
+    if sandbox.subscription_key().is_some() {
+        assert_code(&out, 1);
+        assert!(!stderr(&out).contains(key), "{}", stderr(&out));
+    }
 }

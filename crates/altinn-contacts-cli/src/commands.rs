@@ -248,7 +248,10 @@ async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
             builder = builder.subscription_key(key);
         }
         if mp.maskinporten_client_id.is_some() {
-            let issuer = mp.maskinporten_url.clone().or(started.maskinporten_issuer());
+            let issuer = mp
+                .maskinporten_url
+                .clone()
+                .or(started.maskinporten_issuer());
             let exchange = mp
                 .exchange_url
                 .clone()
