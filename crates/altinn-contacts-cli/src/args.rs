@@ -163,7 +163,9 @@ pub(crate) struct MaskinportenArgs {
     )]
     pub(crate) maskinporten_client_id: Option<String>,
 
-    /// Scope(s) asked for, space separated.
+    /// Scope(s) asked for, space separated [with --backend altinn3 the default is
+    /// altinn:profile/correspondence.notificationsettings.read
+    /// altinn:accessmanagement/authorizedparties.resourceowner].
     #[arg(
         long,
         env = "ALTINN_MASKINPORTEN_SCOPE",
@@ -452,11 +454,13 @@ pub(crate) struct BulkArgs {
     /// Where the JSON Lines go (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
-    /// Requests in flight at once.
+    /// Requests in flight at once (on a backend that looks up many organizations per request,
+    /// as altinn3 does: batches in flight).
     #[arg(long, value_name = "N", default_value_t = altinn_contacts::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub(crate) concurrency: usize,
-    /// At most this many requests in any second, retries included (may be fractional, e.g. 0.5).
+    /// At most this many requests in any second, retries included (may be fractional, e.g. 0.5);
+    /// a batch of organizations is one request.
     /// Whatever the rate, a 429 pauses the whole job until its Retry-After has passed.
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
