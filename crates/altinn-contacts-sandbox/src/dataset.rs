@@ -190,6 +190,45 @@ impl Dataset {
         }
     }
 
+    /// The position of the main unit of the organization at `pos`, when it is a sub-unit: a
+    /// record's [`OrganizationRecord::main_unit`] when that number is served; for a generated
+    /// organization of a sub-unit form (BEDR, AAFY), a generated organization of another form
+    /// picked from the seed.
+    pub(crate) fn main_unit(&self, pos: u32) -> Option<u32> {
+        match self.entries[pos as usize].source {
+            Source::Record(i) => self.records[i as usize]
+                .main_unit
+                .as_deref()
+                .and_then(|number| self.find(number))
+                .filter(|&main| main != pos),
+            Source::Generated { index, .. } => {
+                let sub_unit = self
+                    .generator
+                    .organization_type(index)
+                    .is_some_and(|t| crate::generate::is_sub_unit_form(t.as_str()));
+                if !sub_unit {
+                    return None;
+                }
+                let len = self.entries.len() as u64;
+                let start = self.generator.main_unit_draw(index) % len;
+                // The first generated organization of a main-unit form from the drawn
+                // position on; a few steps on average.
+                (0..len)
+                    .map(|step| ((start + step) % len) as u32)
+                    .find(|&candidate| match self.entries[candidate as usize].source {
+                        Source::Generated { index: other, .. } => {
+                            other != index
+                                && self
+                                    .generator
+                                    .organization_type(other)
+                                    .is_some_and(|t| !crate::generate::is_sub_unit_form(t.as_str()))
+                        }
+                        Source::Record(_) => false,
+                    })
+            }
+        }
+    }
+
     /// Every position in name order.
     pub(crate) fn name_order(&self) -> &[u32] {
         self.name_order.get_or_init(|| {

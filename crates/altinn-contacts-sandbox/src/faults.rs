@@ -419,7 +419,7 @@ pub(crate) fn respond(fault: &Fault, real: impl FnOnce() -> Response<Body>) -> R
 }
 
 /// `at` as an HTTP date (IMF-fixdate, always GMT).
-fn http_date(at: SystemTime) -> Option<HeaderValue> {
+pub(crate) fn http_date(at: SystemTime) -> Option<HeaderValue> {
     let at = jiff::Timestamp::try_from(at).ok()?;
     let text = jiff::fmt::rfc2822::DateTimePrinter::new()
         .timestamp_to_rfc9110_string(&at)

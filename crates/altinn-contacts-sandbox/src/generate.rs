@@ -187,6 +187,20 @@ const ROLE_CODES: &[&str] = &[
     "REVI",
 ];
 
+/// The organisation forms of sub-units (underenheter): a generated organization of one of these
+/// forms is a sub-unit of another generated organization (see `Dataset::main_unit`).
+pub(crate) const SUB_UNIT_FORMS: &[&str] = &["BEDR", "AAFY"];
+
+/// The random stream that decides whether a generated sub-unit has addresses of its own.
+const STREAM_SUB_UNIT: u64 = 0xF0;
+/// The random stream that picks a generated sub-unit's main unit.
+const STREAM_MAIN_UNIT: u64 = 0xF1;
+
+/// True for the organisation form code of a sub-unit.
+pub(crate) fn is_sub_unit_form(code: &str) -> bool {
+    SUB_UNIT_FORMS.contains(&code)
+}
+
 /// The most generated organizations a sandbox holds (the number space has room for ~18 million;
 /// far below that, drawing unique numbers stays fast).
 pub(crate) const MAX_GENERATED: usize = 5_000_000;
@@ -340,6 +354,11 @@ impl Generator {
         ))
     }
 
+    /// A number that picks the main unit of sub-unit `index` (stable for a seed).
+    pub(crate) fn main_unit_draw(&self, index: u32) -> u64 {
+        self.stream(index, STREAM_MAIN_UNIT).u64(..)
+    }
+
     /// `count` distinct valid organization numbers (starting with 8 or 9, as real ones do), none
     /// of them in `taken`, in generation order: entry `i` is organization `i`'s number.
     pub(crate) fn numbers(&self, count: usize, taken: &HashSet<u32>) -> Vec<u32> {
@@ -446,6 +465,17 @@ impl Generator {
                 c.email_address_changed = if full { sentinel() } else { None };
             }
             record.official_contacts.push(c);
+        }
+
+        // A third of the sub-units have no official contacts of their own, so the successors'
+        // main-unit fallback has something to do (own stream: the other draws stay as they were).
+        let sub_unit = record
+            .organization
+            .organization_type
+            .as_ref()
+            .is_some_and(|t| is_sub_unit_form(t.as_str()));
+        if sub_unit && self.stream(index, STREAM_SUB_UNIT).u32(0..3) == 0 {
+            record.official_contacts.clear();
         }
 
         let person_count = rng.u64(0..MAX_PERSONS);

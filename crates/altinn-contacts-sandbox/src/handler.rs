@@ -57,6 +57,8 @@ pub(crate) struct AppState {
     pub(crate) authority: String,
     pub(crate) faults: Faults,
     pub(crate) recorder: Recorder,
+    /// The emulations of Altinn 2's successors.
+    pub(crate) successors: crate::successors::Successors,
 }
 
 /// What the connection knows about the client.
@@ -195,7 +197,7 @@ fn into_response(reply: Reply) -> Response<Body> {
     }
 }
 
-fn html_page() -> Response<Body> {
+pub(crate) fn html_page() -> Response<Body> {
     let mut response = Response::new(Body::from(LOGIN_PAGE));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -229,6 +231,9 @@ pub(crate) async fn handle(
     let (parts, body) = request.into_parts();
     state.recorder.record(&parts, conn.client_certificate);
     let base = link_base(&state, &parts.headers);
+    if crate::successors::claims(&state, parts.uri.path()) {
+        return crate::successors::handle(&state, conn, parts, body, &base).await;
+    }
     if let Some(maskinporten) = &state.maskinporten
         && let Some(answer) = maskinporten_answer(maskinporten, &parts, body, &base).await
     {
@@ -248,7 +253,7 @@ pub(crate) async fn handle(
 }
 
 /// The Maskinporten token endpoint and the token exchange; `None` for any other path.
-async fn maskinporten_answer(
+pub(crate) async fn maskinporten_answer(
     maskinporten: &crate::maskinporten::Maskinporten,
     parts: &Parts,
     body: Body,

@@ -9,6 +9,8 @@
 //! - Maskinporten: [`SandboxBuilder::maskinporten`], [`maskinporten::MaskinportenConfig`].
 //! - What it received: [`Sandbox::requests`], [`RecordedRequest`].
 //! - Altinn's error texts: [`messages`].
+//! - The services that replaced Altinn 2 (Profile, Access Management, KoFuVi, Enhetsregisteret):
+//!   [`successors`], [`SandboxBuilder::successors`], [`Sandbox::platform_url`].
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod catalogue;
@@ -24,6 +26,7 @@ mod recorder;
 mod records;
 mod seed;
 mod server;
+pub mod successors;
 #[cfg(feature = "test-pki")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-pki")))]
 pub mod test_pki;
@@ -38,3 +41,4 @@ pub use server::{
     DEFAULT_API_KEY, DEFAULT_ORGANIZATIONS, DEFAULT_REQUEST_LOG_CAPACITY, DEFAULT_SEED, Sandbox,
     SandboxBuilder,
 };
+pub use successors::{SuccessorEndpoint, SuccessorsConfig};

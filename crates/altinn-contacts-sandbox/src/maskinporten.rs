@@ -154,8 +154,8 @@ pub(crate) struct Maskinporten {
     keys: HashMap<String, PublicKey>,
     /// Verifies `x5c` chains when a trusted CA is configured.
     verifier: Option<Arc<dyn ClientCertVerifier>>,
-    /// Issued tokens and when they expire (Unix seconds).
-    tokens: Mutex<HashMap<String, i64>>,
+    /// Issued tokens: when they expire and what they carry.
+    tokens: Mutex<HashMap<String, Issued>>,
     /// Used `jti`s and when their grants expire.
     used_jti: Mutex<HashMap<String, i64>>,
     token_requests: AtomicU64,
@@ -169,6 +169,17 @@ impl fmt::Debug for Maskinporten {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
+}
+
+/// What an issued token carries.
+#[derive(Clone, Debug)]
+struct Issued {
+    /// Unix seconds.
+    exp: i64,
+    /// The space-separated scopes granted (an exchanged token keeps its Maskinporten token's).
+    scope: String,
+    /// True for an Altinn token (from the exchange), false for a Maskinporten token.
+    altinn: bool,
 }
 
 /// An answer: status and JSON body.
@@ -224,6 +235,10 @@ impl Maskinporten {
         })
     }
 
+    pub(crate) fn client_id(&self) -> &str {
+        &self.config.client_id
+    }
+
     pub(crate) fn token_requests(&self) -> u64 {
         self.token_requests.load(Ordering::Relaxed)
     }
@@ -247,24 +262,58 @@ impl Maskinporten {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(token)
-            .is_some_and(|&exp| now() < exp);
+            .is_some_and(|issued| now() < issued.exp);
         if ok {
-            let uses = self.api_uses.fetch_add(1, Ordering::SeqCst) + 1;
-            if self.config.revoke_after == Some(uses) {
-                self.revoke_all();
-            }
+            self.count_use();
         }
         ok
     }
 
-    fn issue(&self, prefix: &str) -> (String, u64) {
+    fn count_use(&self) {
+        let uses = self.api_uses.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.config.revoke_after == Some(uses) {
+            self.revoke_all();
+        }
+    }
+
+    /// The scopes of `token` when it is an issued, unexpired, unrevoked Altinn token (from the
+    /// exchange); counts the use as [`accepts`](Self::accepts) does. `None` for anything else,
+    /// a Maskinporten token included: Altinn 3 APIs validate only Altinn tokens.
+    pub(crate) fn altinn_token_scope(&self, token: &str) -> Option<String> {
+        let scope = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(token)
+            .filter(|issued| issued.altinn && now() < issued.exp)
+            .map(|issued| issued.scope.clone());
+        if scope.is_some() {
+            self.count_use();
+        }
+        scope
+    }
+
+    /// Issues an Altinn token carrying `scope` that lives `lifetime` (until revoked), as if it
+    /// came from the exchange.
+    pub(crate) fn issue_altinn_token(&self, scope: &str, lifetime: Duration) -> String {
+        self.issue("sandbox-altinn", scope, true, lifetime).0
+    }
+
+    fn issue(&self, prefix: &str, scope: &str, altinn: bool, lifetime: Duration) -> (String, u64) {
         let token = format!("{prefix}-{:032x}", fastrand::u128(..));
-        let lifetime = self.config.token_lifetime.as_secs();
+        let lifetime = lifetime.as_secs();
         let exp = now().saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX));
         self.tokens
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(token.clone(), exp);
+            .insert(
+                token.clone(),
+                Issued {
+                    exp,
+                    scope: scope.to_owned(),
+                    altinn,
+                },
+            );
         self.tokens_issued.fetch_add(1, Ordering::Relaxed);
         (token, lifetime)
     }
@@ -291,7 +340,7 @@ impl Maskinporten {
             Ok(scope) => scope,
             Err(answer) => return answer,
         };
-        let (token, lifetime) = self.issue("sandbox-mp");
+        let (token, lifetime) = self.issue("sandbox-mp", &scope, false, self.config.token_lifetime);
         Answer {
             status: 200,
             body: serde_json::json!({
@@ -305,28 +354,27 @@ impl Maskinporten {
     }
 
     /// The exchange: a valid Maskinporten token (the `Authorization` header's) for an Altinn
-    /// token, answered as a JSON string.
+    /// token carrying the same scopes, answered as a JSON string.
     pub(crate) fn exchange(&self, authorization: Option<&str>) -> Answer {
         let token = authorization
             .and_then(|v| v.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
             .map(|(_, t)| t.trim());
-        let valid = token.is_some_and(|t| {
-            t.starts_with("sandbox-mp-")
-                && self
-                    .tokens
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .get(t)
-                    .is_some_and(|&exp| now() < exp)
+        let scope = token.and_then(|t| {
+            self.tokens
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(t)
+                .filter(|issued| !issued.altinn && now() < issued.exp)
+                .map(|issued| issued.scope.clone())
         });
-        if !valid {
+        let Some(scope) = scope else {
             return Answer {
                 status: 401,
                 body: String::new(),
             };
-        }
-        let (token, _) = self.issue("sandbox-altinn");
+        };
+        let (token, _) = self.issue("sandbox-altinn", &scope, true, self.config.token_lifetime);
         Answer {
             status: 200,
             body: Value::String(token).to_string(),

@@ -12,7 +12,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use axum::http;
 
 /// Header names whose values `Debug` hides.
-const SECRET_HEADERS: &[&str] = &["apikey", "authorization", "cookie", "proxy-authorization"];
+const SECRET_HEADERS: &[&str] = &[
+    "apikey",
+    "authorization",
+    "cookie",
+    "proxy-authorization",
+    "ocp-apim-subscription-key",
+];
 
 /// One request as the sandbox received it.
 #[derive(Clone, PartialEq, Eq)]

@@ -45,6 +45,9 @@ pub struct OrganizationRecord {
     pub(crate) organization: Organization,
     pub(crate) official_contacts: Vec<OfficialContact>,
     pub(crate) personal_contacts: Vec<PersonRecord>,
+    /// The organization number of the main unit, when this is a sub-unit (Altinn 2 had no such
+    /// field; the successor emulations use it for the main-unit fallback).
+    pub(crate) main_unit: Option<String>,
 }
 
 impl OrganizationRecord {
@@ -69,7 +72,22 @@ impl OrganizationRecord {
             organization,
             official_contacts: Vec::new(),
             personal_contacts: Vec::new(),
+            main_unit: None,
         }
+    }
+
+    /// Makes this a sub-unit (underenhet) of the organization numbered `main_unit`: the
+    /// successor emulations (Enhetsregisteret's `overordnetEnhet`, the main-unit fallback of
+    /// Altinn 3 Profile and KoFuVi) follow it. The Altinn 2 API does not show it.
+    #[must_use]
+    pub fn main_unit(mut self, main_unit: impl Into<String>) -> Self {
+        self.main_unit = Some(main_unit.into());
+        self
+    }
+
+    /// The organization number of the main unit, when this is a sub-unit.
+    pub fn main_unit_number(&self) -> Option<&str> {
+        self.main_unit.as_deref()
     }
 
     /// Sets `Type` (the Enhetsregisteret organisation form code, e.g. `"AS"`).

@@ -96,6 +96,8 @@ pub(crate) fn records() -> Vec<OrganizationRecord> {
     out.push(
         OrganizationRecord::new("810748532", "LEINSTRAND OG HOMBORSUND")
             .organization_type("BEDR")
+            // A BEDR is a sub-unit; the successor emulations show its main unit.
+            .main_unit("910514318")
             .official_contact(official(
                 SHARED_PHONE,
                 "2016-01-04T07:55:00",

@@ -35,6 +35,7 @@ use crate::handler::{self, API_PREFIX, AppState, ConnInfo};
 use crate::maskinporten::{ISSUER_PATH, Maskinporten, MaskinportenConfig};
 use crate::recorder::{RecordedRequest, Recorder};
 use crate::records::OrganizationRecord;
+use crate::successors::{SuccessorEndpoint, Successors, SuccessorsConfig};
 
 /// The API key a sandbox accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "sandbox-api-key";
@@ -66,6 +67,7 @@ pub struct SandboxBuilder {
     maskinporten: Option<MaskinportenConfig>,
     faults: FaultConfig,
     request_log_capacity: usize,
+    successors: SuccessorsConfig,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -102,6 +104,7 @@ impl Default for SandboxBuilder {
             maskinporten: None,
             faults: FaultConfig::default(),
             request_log_capacity: DEFAULT_REQUEST_LOG_CAPACITY,
+            successors: SuccessorsConfig::default(),
         }
     }
 }
@@ -206,6 +209,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Sets up the emulations of Altinn 2's successors (Profile, Access Management, KoFuVi,
+    /// Enhetsregisteret; see [`crate::successors`]). They are always served; the default
+    /// [`SuccessorsConfig`] works with the sandbox's own test credentials.
+    pub fn successors(mut self, config: SuccessorsConfig) -> Self {
+        self.successors = config;
+        self
+    }
+
     fn tls_acceptor(&self) -> Result<Option<TlsAcceptor>> {
         let Some((cert_pem, key_pem)) = &self.tls else {
             if self.client_ca.is_some() {
@@ -305,7 +316,9 @@ impl SandboxBuilder {
             .map(Maskinporten::new)
             .transpose()?
             .map(Arc::new);
+        let successors = Successors::new(self.successors, maskinporten.as_ref())?;
         let state = Arc::new(AppState {
+            successors,
             maskinporten,
             dataset,
             api_key: self.api_key.clone(),
@@ -704,6 +717,69 @@ impl Sandbox {
         if let Some(m) = &self.state.maskinporten {
             m.revoke_all();
         }
+        self.state.successors.revoke_own_tokens();
+    }
+
+    /// The base URL of the Altinn 3 platform emulations (Profile, Access Management, the token
+    /// exchange): the sandbox's base URL, where `https://platform.altinn.no` would be.
+    pub fn platform_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL of the KoFuVi emulation (`{kofuvi_url}/api/varslingsadresser/{orgnr}`), where
+    /// `https://kofuvi.vcert.brreg.no` would be.
+    pub fn kofuvi_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base URL of the Enhetsregisteret emulation (`{url}/enhetsregisteret/api/...`), where
+    /// `https://data.brreg.no` would be.
+    pub fn enhetsregisteret_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The `Ocp-Apim-Subscription-Key` the Altinn 3 emulations require, if any.
+    pub fn subscription_key(&self) -> Option<&str> {
+        self.state.successors.subscription_key()
+    }
+
+    /// The resource id the sandbox's persons registered their contact points for (the
+    /// `resourceId` of a personal-contact lookup).
+    pub fn resource_id(&self) -> &str {
+        self.state.successors.resource_id()
+    }
+
+    /// An Altinn token issued at start with the scopes of Profile's lookups and Access
+    /// Management's authorized parties, for a client that skips Maskinporten (revoked with
+    /// the others by [`revoke_maskinporten_tokens`](Self::revoke_maskinporten_tokens)).
+    pub fn successor_token(&self) -> &str {
+        self.state.successors.test_token()
+    }
+
+    /// The Maskinporten client id whose grants the successors' token endpoint accepts: the
+    /// configured one with [`SandboxBuilder::maskinporten`], else
+    /// [`successors::DEFAULT_CLIENT_ID`](crate::successors::DEFAULT_CLIENT_ID) (any `x5c`
+    /// certificate, scopes `altinn:serviceowner/organizations` and the successors').
+    pub fn successor_client_id(&self) -> &str {
+        self.state.successors.client_id()
+    }
+
+    /// The Maskinporten issuer a client of the successors uses (`<base URL>/maskinporten/`; the
+    /// token endpoint is `<issuer>token`), served with or without [`SandboxBuilder::maskinporten`].
+    pub fn successor_maskinporten_issuer(&self) -> String {
+        format!("{}{ISSUER_PATH}", self.base_url)
+    }
+
+    /// Altinn's token exchange as the successors' clients use it, served with or without
+    /// [`SandboxBuilder::maskinporten`]: the exchanged token carries the Maskinporten token's
+    /// scopes.
+    pub fn successor_exchange_url(&self) -> String {
+        format!("{}{}", self.base_url, crate::maskinporten::EXCHANGE_PATH)
+    }
+
+    /// How many requests reached this emulated endpoint (refused and faulted ones included).
+    pub fn successor_requests(&self, endpoint: SuccessorEndpoint) -> u64 {
+        self.state.successors.requests(endpoint)
     }
 
     /// The live fault switches.
