@@ -89,8 +89,14 @@ fn mobiles_and_emails(list: &OfficialContactList) -> (Vec<&str>, Vec<&str>) {
 #[tokio::test]
 async fn official_contacts_from_profile_and_kofuvi_map_the_same_with_the_main_unit_fallback() {
     let sb = sandbox(SuccessorsConfig::new()).await;
-    for source in [OfficialContactsSource::Profile, OfficialContactsSource::Kofuvi] {
-        let api = builder(&sb).official_contacts_source(source).build().unwrap();
+    for source in [
+        OfficialContactsSource::Profile,
+        OfficialContactsSource::Kofuvi,
+    ] {
+        let api = builder(&sb)
+            .official_contacts_source(source)
+            .build()
+            .unwrap();
         let own = api.official_contacts(&org(MAIN)).await.unwrap();
         assert_eq!(
             mobiles_and_emails(&own),
@@ -103,7 +109,11 @@ async fn official_contacts_from_profile_and_kofuvi_map_the_same_with_the_main_un
         }
         // A sub-unit without addresses answered with its main unit's: said so.
         let sub = api.official_contacts(&org(SUB)).await.unwrap();
-        assert_eq!(mobiles_and_emails(&sub), mobiles_and_emails(&own), "{source}");
+        assert_eq!(
+            mobiles_and_emails(&sub),
+            mobiles_and_emails(&own),
+            "{source}"
+        );
         assert_eq!(
             sub.address_origin.as_ref().map(|o| o.as_str()),
             Some(MAIN),
@@ -116,7 +126,10 @@ async fn official_contacts_from_profile_and_kofuvi_map_the_same_with_the_main_un
             assert!(none.address_origin.is_none());
         }
     }
-    assert_eq!(sb.successor_requests(SuccessorEndpoint::NotificationAddresses), 4);
+    assert_eq!(
+        sb.successor_requests(SuccessorEndpoint::NotificationAddresses),
+        4
+    );
     assert_eq!(sb.successor_requests(SuccessorEndpoint::Kofuvi), 4);
 }
 
@@ -161,7 +174,10 @@ async fn personal_contacts_and_roles_map_user_ids_codes_and_names() {
     }
     // The catalogue is read once.
     assert_eq!(sb.successor_requests(SuccessorEndpoint::Roles), 1);
-    assert_eq!(sb.successor_requests(SuccessorEndpoint::AuthorizedParties), 2);
+    assert_eq!(
+        sb.successor_requests(SuccessorEndpoint::AuthorizedParties),
+        2
+    );
     let stranger: PersonId = "u99".parse().unwrap();
     assert!(
         api.roles(&org(MAIN), &stranger)
@@ -183,7 +199,10 @@ async fn organizations_come_from_enhetsregisteret() {
         main.organization_number.as_ref().map(|o| o.as_str()),
         Some(MAIN)
     );
-    assert_eq!(main.organization_type.as_ref().map(|t| t.as_str()), Some("AS"));
+    assert_eq!(
+        main.organization_type.as_ref().map(|t| t.as_str()),
+        Some("AS")
+    );
     assert!(main.last_changed.is_none() && main.last_confirmed.is_none());
     assert!(main.embedded.is_none());
     let sub = api
@@ -191,7 +210,10 @@ async fn organizations_come_from_enhetsregisteret() {
         .await
         .unwrap();
     assert_eq!(sub.name.as_deref(), Some("FIRMA AS AVD BERGEN"));
-    assert_eq!(sub.organization_type.as_ref().map(|t| t.as_str()), Some("BEDR"));
+    assert_eq!(
+        sub.organization_type.as_ref().map(|t| t.as_str()),
+        Some("BEDR")
+    );
     assert_eq!(sub.official_contacts().len(), 2);
     let e = api
         .organization(&org(UNKNOWN), Expand::None)
@@ -213,13 +235,19 @@ async fn organizations_come_from_enhetsregisteret() {
         .with_official_contacts();
     let enk = api.organizations(&q).await.unwrap();
     assert_eq!(enk.embedded.organizations.len(), 1);
-    assert_eq!(enk.embedded.organizations[0].name.as_deref(), Some("TOM ENK"));
+    assert_eq!(
+        enk.embedded.organizations[0].name.as_deref(),
+        Some("TOM ENK")
+    );
     let page = api
         .organizations(&OrganizationsQuery::new().top(1).skip(1))
         .await
         .unwrap();
     assert_eq!(page.embedded.organizations.len(), 1);
-    assert_eq!(page.embedded.organizations[0].name.as_deref(), Some("FIRMA AS"));
+    assert_eq!(
+        page.embedded.organizations[0].name.as_deref(),
+        Some("FIRMA AS")
+    );
     // Enhetsregisteret is open data: no token and no key went there.
     for r in sb.requests() {
         if r.path().starts_with("/enhetsregisteret/") {
