@@ -405,6 +405,37 @@ async fn organizations_come_from_enhetsregisteret_anonymously() {
 }
 
 #[tokio::test]
+async fn sub_unit_forms_are_listed_from_the_sub_unit_search_in_the_asked_order() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/enhetsregisteret/api/underenheter"))
+        .and(query_param("organisasjonsform", "BEDR"))
+        .and(query_param("sort", "navn,ASC"))
+        .and(query_param("size", "1000"))
+        .and(query_param("page", "0"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "_embedded": {"underenheter": [{"organisasjonsnummer": "310524832",
+                "navn": "FIRMA AS AVD BERGEN", "organisasjonsform": {"kode": "BEDR"}}]},
+            "page": {"size": 1000, "totalElements": 1, "totalPages": 1, "number": 0}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server).build().unwrap();
+    let list = api
+        .organizations(
+            &OrganizationsQuery::new()
+                .organization_type("bedr".parse().unwrap())
+                .order_by(altinn_contacts_api::OrderBy::Name),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        list.embedded.organizations[0].name.as_deref(),
+        Some("FIRMA AS AVD BERGEN")
+    );
+}
+
+#[tokio::test]
 async fn calls_without_a_successor_or_setting_are_unsupported_and_send_nothing() {
     let server = MockServer::start().await;
     let api = builder(&server).build().unwrap();
