@@ -533,7 +533,7 @@ impl Altinn3Api {
             unsupported(
                 op,
                 "no resource id is configured: Altinn 3 Profile looks up personal contacts for \
-                 one resource (set resource_id, ALTINN_RESOURCE_ID)",
+                 one Altinn 3 resource; set the resource id setting",
             )
         })
     }

@@ -342,19 +342,34 @@ impl Altinn3Builder {
             }
         };
 
-        let service = |url: Url, identity: Option<&Identity>| -> Result<Service, BuildError> {
-            let http = shared::http_client(
-                &url,
-                identity,
-                &self.roots,
-                self.connect_timeout,
-                DEFAULT_USER_AGENT,
-            )?;
+        // One HTTP client per kind (loopback or not, client certificate or not): building one
+        // loads the system's roots, and clients of one kind can share their pool.
+        let mut clients: Vec<((bool, bool, bool), reqwest::Client)> = Vec::new();
+        let mut service = |url: Url, identity: Option<&Identity>| -> Result<Service, BuildError> {
+            let kind = (
+                shared::is_loopback(&url),
+                url.scheme() == "https",
+                identity.is_some(),
+            );
+            let http = match clients.iter().find(|(k, _)| *k == kind) {
+                Some((_, http)) => http.clone(),
+                None => {
+                    let http = shared::http_client(
+                        &url,
+                        identity,
+                        &self.roots,
+                        self.connect_timeout,
+                        DEFAULT_USER_AGENT,
+                    )?;
+                    clients.push((kind, http.clone()));
+                    http
+                }
+            };
             Ok(Service { http, base: url })
         };
         let platform = service(platform_url, None)?;
-        let kofuvi = service(kofuvi_url, self.identity.as_ref())?;
         let brreg = service(brreg_url, None)?;
+        let kofuvi = service(kofuvi_url, self.identity.as_ref())?;
 
         Ok(Altinn3Api::from_inner(Inner {
             platform,
