@@ -620,3 +620,29 @@ fn the_altinn3_urls_from_the_profile_are_used_unless_the_environment_or_a_flag_s
         assert!(!stderr(&out).contains(key), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn bulk_over_altinn3_paces_batches_not_organizations() {
+    let sandbox = sandbox(600);
+    let numbers: Vec<String> = valid_numbers(&sandbox).into_iter().take(500).collect();
+    assert_eq!(numbers.len(), 500);
+    let dir = scratch("altinn3-bulk-rate");
+    let file = dir.join("in.txt");
+    std::fs::write(&file, numbers.join("\n")).unwrap();
+    let file = file.display().to_string();
+    let before = sandbox.successor_requests(SuccessorEndpoint::NotificationAddresses);
+    let start = std::time::Instant::now();
+    let out = run(
+        against_successors(&sandbox),
+        &["bulk", "official-contacts", "--input", &file, "--rate", "2"],
+    );
+    let took = start.elapsed();
+    assert_code(&out, 0);
+    assert_eq!(json_lines(&stdout(&out)).len(), 500);
+    let sent = sandbox.successor_requests(SuccessorEndpoint::NotificationAddresses) - before;
+    assert_eq!(sent, 5);
+    // Five batches at two a second: the fifth starts 2 s after the first. Paced per
+    // organization, 500 lookups would take over 4 minutes.
+    assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+}
