@@ -646,3 +646,59 @@ fn bulk_over_altinn3_paces_batches_not_organizations() {
     assert!(took >= std::time::Duration::from_secs(2), "{took:?}");
     assert!(took < std::time::Duration::from_secs(30), "{took:?}");
 }
+
+#[test]
+fn doctor_on_altinn3_names_the_settings_each_call_lacks_without_a_request() {
+    let out = run(
+        command(),
+        &["--backend", "altinn3", "--platform-url", NOWHERE, "doctor"],
+    );
+    // Missing settings are warnings (each call fails naming its own), nothing failed.
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("✓ altinn3 backend: the client is set up"),
+        "{text}"
+    );
+    assert!(text.contains("! altinn3: no Altinn token"), "{text}");
+    assert!(text.contains("! altinn3: no subscription key"), "{text}");
+    assert!(text.contains("! altinn3: no resource id"), "{text}");
+    // KoFuVi without the enterprise certificate cannot work at all.
+    let mut cmd = command();
+    cmd.env("ALTINN_SUBSCRIPTION_KEY", "sk-doctor-678")
+        .env("ALTINN_TOKEN", "tok-doctor-901");
+    let out = run(
+        cmd,
+        &[
+            "--backend",
+            "altinn3",
+            "--platform-url",
+            NOWHERE,
+            "--official-contacts-source",
+            "kofuvi",
+            "--resource-id",
+            "res-1",
+            "doctor",
+        ],
+    );
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("✓ altinn3: a subscription key is given"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ altinn3: personal contacts for resource res-1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✗ altinn3: official contacts from KoFuVi need the enterprise certificate"),
+        "{text}"
+    );
+    for secret in ["sk-doctor", "tok-doctor"] {
+        assert!(
+            !text.contains(secret) && !stderr(&out).contains(secret),
+            "{text}"
+        );
+    }
+}
