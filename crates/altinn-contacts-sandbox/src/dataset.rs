@@ -332,6 +332,36 @@ mod tests {
     }
 
     #[test]
+    fn sub_units_point_at_main_units() {
+        let main = OrganizationRecord::new("910021451", "MAIN");
+        let sub = OrganizationRecord::new("810748532", "SUB").main_unit("910021451");
+        let orphan = OrganizationRecord::new("310524824", "ORPHAN").main_unit("311000055");
+        let d = Dataset::build(vec![main, sub, orphan], 400, 9);
+        let pos = |n: &str| d.find(n).unwrap();
+        assert_eq!(d.main_unit(pos("810748532")), Some(pos("910021451")));
+        assert_eq!(d.main_unit(pos("910021451")), None);
+        // A main unit the sandbox does not serve: not a sub-unit here.
+        assert_eq!(d.main_unit(pos("310524824")), None);
+        let mut generated_sub_units = 0;
+        for p in 0..d.len() as u32 {
+            let is_form = |q: u32| {
+                d.organization(q)
+                    .organization_type
+                    .as_ref()
+                    .is_some_and(|t| crate::generate::is_sub_unit_form(t.as_str()))
+            };
+            if let Some(main) = d.main_unit(p) {
+                assert!(!is_form(main), "a main unit is not a sub-unit");
+                assert_ne!(main, p);
+                if is_form(p) {
+                    generated_sub_units += 1;
+                }
+            }
+        }
+        assert!(generated_sub_units > 10, "{generated_sub_units}");
+    }
+
+    #[test]
     fn records_replace_and_generated_avoid_them() {
         let a = OrganizationRecord::new("910021451", "FIRST");
         let b = OrganizationRecord::new("910021451", "SECOND");

@@ -197,7 +197,7 @@ fn into_response(reply: Reply) -> Response<Body> {
     }
 }
 
-pub(crate) fn html_page() -> Response<Body> {
+fn html_page() -> Response<Body> {
     let mut response = Response::new(Body::from(LOGIN_PAGE));
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -509,6 +509,10 @@ async fn the_platform_checks_key_token_and_scope_with_empty_bodies() {
     )
     .await;
     assert_eq!(response.status(), 200);
+    assert_eq!(
+        sandbox.successor_requests(SuccessorEndpoint::TokenExchange),
+        2
+    );
     // Revoked tokens are refused; the key is hidden from the config's Debug.
     sandbox.revoke_maskinporten_tokens();
     let response = post_with(&sandbox, NOTIFICATION_ADDRESSES_PATH, &body, Some(&altinn)).await;
@@ -872,6 +876,31 @@ async fn enhetsregisteret_search_pages_and_limits() {
         let response = get(format!("{api}/enheter?{query}")).await;
         assert_eq!(response.status(), 400, "{query}");
     }
+    // The sub-unit search: BEDR and AAFY, each with its main unit, filtered by it too.
+    let subs = ok_json(get(format!("{api}/underenheter?size=100")).await).await;
+    let listed = subs["_embedded"]["underenheter"].as_array().unwrap();
+    assert!(!listed.is_empty());
+    assert_eq!(
+        subs["page"]["totalElements"].as_u64().unwrap() as usize,
+        listed.len()
+    );
+    for u in listed {
+        assert!(["BEDR", "AAFY"].contains(&u["organisasjonsform"]["kode"].as_str().unwrap()));
+        assert!(u["overordnetEnhet"].as_str().is_some());
+    }
+    let parent = listed[0]["overordnetEnhet"].as_str().unwrap();
+    let children = ok_json(get(format!("{api}/underenheter?overordnetEnhet={parent}")).await).await;
+    let children = children["_embedded"]["underenheter"].as_array().unwrap();
+    assert!(children.iter().all(|u| u["overordnetEnhet"] == parent));
+    assert!(
+        children
+            .iter()
+            .any(|u| u["organisasjonsnummer"] == listed[0]["organisasjonsnummer"])
+    );
+    assert_eq!(
+        sandbox.successor_requests(SuccessorEndpoint::SubUnitSearch),
+        2
+    );
     let by_number = ok_json(
         get(format!(
             "{api}/enheter?organisasjonsnummer=910021451,{}",
@@ -954,6 +983,15 @@ async fn faults_apply_to_the_emulations() {
     let bytes = truncated.bytes().await.unwrap();
     assert!(serde_json::from_slice::<Value>(&bytes).is_err());
     assert!(!bytes.is_empty());
+    sandbox.faults().fail_next(1, Fault::HtmlPage);
+    let page = post(&sandbox, CONTACT_POINTS_PATH, &json!({})).await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     // The path filter leaves other paths alone.
     sandbox
         .faults()

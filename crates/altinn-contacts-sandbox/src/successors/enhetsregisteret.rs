@@ -5,6 +5,8 @@
 //!   `404`, a malformed one `400`.
 //! - `GET /enhetsregisteret/api/underenheter/{orgnr}`: a sub-unit, with `overordnetEnhet` (the
 //!   main unit's number) and `_links.overordnetEnhet`.
+//! - `GET /enhetsregisteret/api/underenheter?overordnetEnhet=...`: the same search over
+//!   sub-units (`_embedded.underenheter`), also filtered by main unit.
 //! - `GET /enhetsregisteret/api/enheter?organisasjonsform=AS&page=0&size=20`: main units in
 //!   organization-number order, filtered by `organisasjonsform` and `organisasjonsnummer`
 //!   (comma-separated lists), paged: `_embedded.enheter` (left out when nothing matched),
@@ -118,14 +120,12 @@ pub(super) fn answer(dataset: &Dataset, rest: &str, query: Option<&str>, base: &
     let segments: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
     let is = |s: &str, word: &str| s.eq_ignore_ascii_case(word);
     match segments.as_slice() {
-        [e] if is(e, "enheter") => search(dataset, query, base, &path),
+        [e] if is(e, "enheter") => search(dataset, query, base, &path, false),
+        [e] if is(e, "underenheter") => search(dataset, query, base, &path, true),
         [e, number] if is(e, "enheter") || is(e, "underenheter") => {
             if !valid_number(number) {
-                return error(
-                    400,
-                    &format!("Ugyldig organisasjonsnummer: {number}"),
-                    &path,
-                );
+                // What was sent is not echoed: it could be a national identity number.
+                return error(400, "Ugyldig organisasjonsnummer", &path);
             }
             let Some(pos) = dataset.find(number) else {
                 return Reply::empty(axum::http::StatusCode::NOT_FOUND);
@@ -147,6 +147,8 @@ struct Search {
     size: usize,
     forms: Option<Vec<String>>,
     numbers: Option<Vec<String>>,
+    /// `overordnetEnhet` (sub-unit search only).
+    parent: Option<String>,
 }
 
 fn parse(query: Option<&str>, path: &str) -> Result<Search, Reply> {
@@ -155,6 +157,7 @@ fn parse(query: Option<&str>, path: &str) -> Result<Search, Reply> {
         size: DEFAULT_SIZE,
         forms: None,
         numbers: None,
+        parent: None,
     };
     let list = |v: &str| -> Vec<String> {
         v.split(',')
@@ -181,6 +184,7 @@ fn parse(query: Option<&str>, path: &str) -> Result<Search, Reply> {
             }
             "organisasjonsform" => search.forms = Some(list(&value)),
             "organisasjonsnummer" => search.numbers = Some(list(&value)),
+            "overordnetEnhet" => search.parent = Some(value.trim().to_owned()),
             _ => {}
         }
     }
@@ -201,40 +205,63 @@ fn parse(query: Option<&str>, path: &str) -> Result<Search, Reply> {
     Ok(search)
 }
 
-fn search(dataset: &Dataset, query: Option<&str>, base: &str, path: &str) -> Reply {
+/// `GET /enheter` (main units) or, with `sub_units`, `GET /underenheter` (sub-units, also
+/// filtered by `overordnetEnhet`).
+fn search(
+    dataset: &Dataset,
+    query: Option<&str>,
+    base: &str,
+    path: &str,
+    sub_units: bool,
+) -> Reply {
     let search = match parse(query, path) {
         Ok(search) => search,
         Err(reply) => return reply,
     };
-    let matches = |pos: u32| -> bool {
-        if let Some(forms) = &search.forms
-            && !forms.iter().any(|f| dataset.has_type(pos, f))
-        {
-            return false;
-        }
-        let org_number = dataset.organization(pos);
-        let number = org_number
-            .organization_number
-            .as_ref()
-            .map_or("", |n| n.as_str());
-        if !valid_number(number) {
-            return false;
-        }
-        if let Some(numbers) = &search.numbers
-            && !numbers.iter().any(|n| n == number)
-        {
-            return false;
-        }
-        dataset.main_unit(pos).is_none()
+    // Cheapest checks first: the number is at hand, the type is one draw, the main unit a few.
+    let matches = |pos: u32, number: &str| -> bool {
+        valid_number(number)
+            && search
+                .numbers
+                .as_ref()
+                .is_none_or(|numbers| numbers.iter().any(|n| n == number))
+            && search
+                .forms
+                .as_ref()
+                .is_none_or(|forms| forms.iter().any(|f| dataset.has_type(pos, f)))
+            && match (sub_units, dataset.main_unit(pos)) {
+                (false, main) => main.is_none(),
+                (true, None) => false,
+                (true, Some(main)) => search.parent.as_ref().is_none_or(|parent| {
+                    dataset
+                        .organization(main)
+                        .organization_number
+                        .as_ref()
+                        .is_some_and(|n| n.as_str() == parent)
+                }),
+            }
     };
-    let hits: Vec<u32> = (0..dataset.len() as u32).filter(|&p| matches(p)).collect();
+    let hits: Vec<u32> = dataset
+        .numbers()
+        .enumerate()
+        .map(|(pos, number)| (pos as u32, number))
+        .filter(|&(pos, number)| matches(pos, number))
+        .map(|(pos, _)| pos)
+        .collect();
     let total = hits.len();
     let total_pages = total.div_ceil(search.size);
     let items: Vec<Value> = hits
         .iter()
         .skip(search.page * search.size)
         .take(search.size)
-        .map(|&pos| unit(dataset, pos, None, base))
+        .map(|&pos| {
+            let main = if sub_units {
+                main_number(dataset, pos)
+            } else {
+                None
+            };
+            unit(dataset, pos, main.as_deref(), base)
+        })
         .collect();
     let href = |page: usize| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
@@ -243,6 +270,9 @@ fn search(dataset: &Dataset, query: Option<&str>, base: &str, path: &str) -> Rep
         }
         if let Some(numbers) = &search.numbers {
             q.append_pair("organisasjonsnummer", &numbers.join(","));
+        }
+        if let Some(parent) = &search.parent {
+            q.append_pair("overordnetEnhet", parent);
         }
         q.append_pair("page", &page.to_string());
         q.append_pair("size", &search.size.to_string());
@@ -273,7 +303,8 @@ fn search(dataset: &Dataset, query: Option<&str>, base: &str, path: &str) -> Rep
         },
     });
     if !items.is_empty() {
-        body["_embedded"] = json!({ "enheter": items });
+        let key = if sub_units { "underenheter" } else { "enheter" };
+        body["_embedded"] = json!({ key: items });
     }
     Reply::ok(JSON, &body)
 }

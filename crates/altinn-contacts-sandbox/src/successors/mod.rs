@@ -84,6 +84,8 @@ pub const ENHETSREGISTERET_PATH: &str = "/enhetsregisteret/api";
 
 /// How long the pre-issued test token lives (until the sandbox stops, in practice).
 const TEST_TOKEN_LIFETIME: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+/// What [`Fault::HtmlPage`] answers on the successors' paths: a gateway's HTML page.
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"nb\">\n<head><meta charset=\"utf-8\"><title>Altinn</title></head>\n<body>\n<h1>Logg inn i Altinn</h1>\n<p>Siden krever innlogging. (altinn-contacts-sandbox)</p>\n</body>\n</html>\n";
 /// The largest request body the emulations read.
 const MAX_BODY: usize = 1024 * 1024;
 
@@ -182,12 +184,14 @@ pub enum SuccessorEndpoint {
     SubUnit,
     /// Enhetsregisteret `GET /enhetsregisteret/api/enheter` (the search).
     UnitSearch,
+    /// Enhetsregisteret `GET /enhetsregisteret/api/underenheter` (the search of sub-units).
+    SubUnitSearch,
     /// Altinn's token exchange (when served by the successors' own Maskinporten).
     TokenExchange,
 }
 
 impl SuccessorEndpoint {
-    const COUNT: usize = 9;
+    const COUNT: usize = 10;
 
     fn index(self) -> usize {
         self as usize
@@ -444,6 +448,8 @@ fn endpoint_of(family: Family, method: &Method, path: &str) -> Option<SuccessorE
             let lower = rest.to_ascii_lowercase();
             if lower == "/enheter" {
                 Some(SuccessorEndpoint::UnitSearch)
+            } else if lower == "/underenheter" {
+                Some(SuccessorEndpoint::SubUnitSearch)
             } else if lower.starts_with("/enheter/") {
                 Some(SuccessorEndpoint::Unit)
             } else if lower.starts_with("/underenheter/") {
@@ -645,7 +651,14 @@ fn with_fault(fault: Fault, real: Reply, parts: &Parts, base: &str) -> Response<
             response.extensions_mut().insert(ResetConnection);
             response
         }
-        Fault::HtmlPage => crate::handler::html_page(),
+        Fault::HtmlPage => {
+            let mut response = Response::new(Body::from(HTML_PAGE));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        }
         Fault::LoginRedirect => {
             let original = match parts.uri.query() {
                 Some(q) => format!("{base}{}?{q}", parts.uri.path()),
