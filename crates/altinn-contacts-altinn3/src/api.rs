@@ -522,11 +522,17 @@ impl Altinn3Api {
                  (roleDefinitionCode); look up the contacts without it",
             ));
         }
-        if filter.service.is_some() {
+        if let Some((code, edition)) = &filter.service {
             return Err(unsupported(
                 op,
-                "Altinn 3 has no service codes and editions: personal contacts are looked up for \
-                 one Altinn 3 resource, set with the resource id setting instead",
+                format!(
+                    "Altinn 3 has no service codes and editions: personal contacts are looked up \
+                     for one Altinn 3 resource, set with the resource id setting instead (an \
+                     Altinn 2 service carried over to the resource registry may be named \
+                     se_{}_{}; unconfirmed)",
+                    code.as_str(),
+                    edition.as_str()
+                ),
             ));
         }
         self.inner.resource_id.as_deref().ok_or_else(|| {

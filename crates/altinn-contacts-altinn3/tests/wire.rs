@@ -472,6 +472,14 @@ async fn calls_without_a_successor_or_setting_are_unsupported_and_send_nothing()
         .await
         .unwrap_err();
     assert!(e.to_string().contains("role"), "{e}");
+    let filter =
+        PersonalContactsFilter::new().service("4936".parse().unwrap(), "1".parse().unwrap());
+    let e = api
+        .personal_contacts(&org("910021451"), &filter)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Unsupported(_)), "{e:?}");
+    assert!(e.to_string().contains("se_4936_1"), "{e}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
