@@ -295,11 +295,17 @@ impl Maskinporten {
 
     /// Issues an Altinn token carrying `scope` that lives `lifetime` (until revoked), as if it
     /// came from the exchange.
+    /// Not counted in [`tokens_issued`](Self::tokens_issued), which counts what clients asked for.
     pub(crate) fn issue_altinn_token(&self, scope: &str, lifetime: Duration) -> String {
-        self.issue("sandbox-altinn", scope, true, lifetime).0
+        self.store("sandbox-altinn", scope, true, lifetime).0
     }
 
     fn issue(&self, prefix: &str, scope: &str, altinn: bool, lifetime: Duration) -> (String, u64) {
+        self.tokens_issued.fetch_add(1, Ordering::Relaxed);
+        self.store(prefix, scope, altinn, lifetime)
+    }
+
+    fn store(&self, prefix: &str, scope: &str, altinn: bool, lifetime: Duration) -> (String, u64) {
         let token = format!("{prefix}-{:032x}", fastrand::u128(..));
         let lifetime = lifetime.as_secs();
         let exp = now().saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX));
@@ -314,7 +320,6 @@ impl Maskinporten {
                     altinn,
                 },
             );
-        self.tokens_issued.fetch_add(1, Ordering::Relaxed);
         (token, lifetime)
     }
 

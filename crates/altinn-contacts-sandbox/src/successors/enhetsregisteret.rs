@@ -10,10 +10,10 @@
 //!   (comma-separated lists), paged: `_embedded.enheter` (left out when nothing matched),
 //!   `page{size, totalElements, totalPages, number}` and `_links` (first, prev, self, next,
 //!   last). `size` defaults to 20; `size` above [`MAX_SIZE`] or a page reaching past
-//!   [`MAX_RESULTS`] results is `400` [inferred].
+//!   [`MAX_RESULTS`] results is `400` (inferred).
 //!
 //! Names are served without Altinn 2's trailing padding. Error bodies are Spring's
-//! (`timestamp, status, error, message, path`) [inferred].
+//! (`timestamp, status, error, message, path`) (inferred).
 
 use serde_json::{Value, json};
 

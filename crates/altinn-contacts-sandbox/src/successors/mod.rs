@@ -4,12 +4,12 @@
 //! Built from the services' published code and documentation (see the crate README, section
 //! "Successor emulations"); not verified against the live services. What is served:
 //!
-//! - Altinn 3 Profile, the correspondence lookups ([`profile`]): official contacts as
+//! - Altinn 3 Profile, the correspondence lookups (module `profile`): official contacts as
 //!   organisation notification addresses, personal contacts as user-registered contact points.
-//! - Access Management: authorized parties and the role metadata ([`access_management`]).
-//! - Brønnøysund KoFuVi, notification addresses for public administration ([`kofuvi`]).
+//! - Access Management: authorized parties and the role metadata (module `access_management`).
+//! - Brønnøysund KoFuVi, notification addresses for public administration (module `kofuvi`).
 //! - Brønnøysund's open Enhetsregisteret: units, sub-units and the unit search
-//!   ([`enhetsregisteret`]).
+//!   (module `enhetsregisteret`).
 //! - Altinn's token exchange and a Maskinporten token endpoint, from the sandbox's Maskinporten
 //!   when one is configured, else from one of this module's own (client
 //!   [`DEFAULT_CLIENT_ID`], any `x5c` certificate), which the Altinn 2 API does not require.
@@ -60,9 +60,9 @@ pub const DEFAULT_CLIENT_ID: &str = "altinn-contacts-sandbox-client";
 /// Register for all of them in one query, and Register refuses more than 100.
 pub const MAX_CONTACT_POINT_LOOKUP: usize = 100;
 
-/// The largest `size` an Enhetsregisteret search accepts [inferred].
+/// The largest `size` an Enhetsregisteret search accepts (inferred).
 pub const ENHETSREGISTERET_MAX_SIZE: usize = 10_000;
-/// How far an Enhetsregisteret search pages: `(page + 1) * size` may not pass this [inferred].
+/// How far an Enhetsregisteret search pages: `(page + 1) * size` may not pass this (inferred).
 pub const ENHETSREGISTERET_MAX_RESULTS: usize = 10_000;
 
 /// Profile: organisation notification addresses (official contacts).
