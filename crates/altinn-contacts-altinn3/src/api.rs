@@ -682,10 +682,11 @@ impl ContactsApi for Altinn3Api {
         let mut units = first.into_units();
         let wanted = usize::try_from(size).unwrap_or(usize::MAX);
         if offset > 0 {
-            let more = total.is_none_or(|t| (page + 1) * u64::from(size) < t);
+            let more =
+                total.is_none_or(|t| page.saturating_add(1).saturating_mul(u64::from(size)) < t);
             units = units.into_iter().skip(offset).collect();
             if more && units.len() < wanted {
-                let next = self.unit_page(query, size, page + 1).await?;
+                let next = self.unit_page(query, size, page.saturating_add(1)).await?;
                 units.extend(next.into_units());
             }
             units.truncate(wanted);

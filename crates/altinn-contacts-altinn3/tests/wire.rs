@@ -436,6 +436,46 @@ async fn sub_unit_forms_are_listed_from_the_sub_unit_search_in_the_asked_order()
 }
 
 #[tokio::test]
+async fn any_offset_is_a_page_the_service_judges_never_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/enhetsregisteret/api/enheter"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "status": 400, "error": "Bad Request",
+            "message": "(page + 1) * size kan ikke være større enn 10000"})))
+        .mount(&server)
+        .await;
+    let api = builder(&server).build().unwrap();
+    for (top, skip) in [(7, u64::MAX), (1000, u64::MAX - 1), (1, u64::MAX)] {
+        let e = api
+            .organizations(&OrganizationsQuery::new().top(top).skip(skip))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::BadRequest(_)), "{e:?}");
+        assert_eq!(
+            e.message(),
+            "(page + 1) * size kan ikke være større enn 10000"
+        );
+    }
+    // A service that answers such a page anyway: the next page is never computed past u64.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/enhetsregisteret/api/enheter"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"page": {"totalElements": 5}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server).build().unwrap();
+    let list = api
+        .organizations(&OrganizationsQuery::new().top(7).skip(u64::MAX))
+        .await
+        .unwrap();
+    assert!(list.embedded.organizations.is_empty());
+}
+
+#[tokio::test]
 async fn calls_without_a_successor_or_setting_are_unsupported_and_send_nothing() {
     let server = MockServer::start().await;
     let api = builder(&server).build().unwrap();
