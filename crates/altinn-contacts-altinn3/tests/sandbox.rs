@@ -241,6 +241,26 @@ async fn organizations_come_from_enhetsregisteret() {
         enk.embedded.organizations[0].name.as_deref(),
         Some("TOM ENK")
     );
+    assert!(enk.embedded.organizations[0].embedded.is_some());
+    assert!(enk.embedded.organizations[0].official_contacts().is_empty());
+    let before = sb.successor_requests(SuccessorEndpoint::NotificationAddresses);
+    let expanded = api
+        .organizations(&OrganizationsQuery::new().with_official_contacts())
+        .await
+        .unwrap();
+    let main = &expanded.embedded.organizations[1];
+    assert_eq!(main.name.as_deref(), Some("FIRMA AS"));
+    let mobiles: Vec<_> = main
+        .official_contacts()
+        .iter()
+        .filter_map(|c| c.mobile())
+        .collect();
+    assert_eq!(mobiles, ["+4798765432"]);
+    // One lookup for the whole page.
+    assert_eq!(
+        sb.successor_requests(SuccessorEndpoint::NotificationAddresses),
+        before + 1
+    );
     let page = api
         .organizations(&OrganizationsQuery::new().top(1).skip(1))
         .await
