@@ -146,6 +146,15 @@ fn unsupported(op: Operation, reason: impl Into<String>) -> Error {
     Error::Unsupported(Unsupported::new(op, BACKEND, reason))
 }
 
+/// True when a 401 is Azure API Management refusing the subscription key
+/// (`{"statusCode": 401, "message": "Access denied due to ... subscription key ..."}`): a new
+/// token would not help, and asking for one on every call would only load Maskinporten.
+fn refuses_the_subscription_key(body: &[u8]) -> bool {
+    String::from_utf8_lossy(body)
+        .to_ascii_lowercase()
+        .contains("subscription key")
+}
+
 fn retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502..=504)
 }
@@ -255,6 +264,7 @@ impl Altinn3Api {
                     }
                     if status == 401
                         && !reauthorized
+                        && !refuses_the_subscription_key(&body)
                         && let (Some(token), Some(provider)) = (&token, &inner.token_provider)
                         && deadline.is_none_or(|d| Instant::now() < d)
                     {

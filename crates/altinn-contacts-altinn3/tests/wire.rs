@@ -211,6 +211,37 @@ async fn server_errors_are_retried_and_counted_and_401_gets_one_fresh_token() {
 }
 
 #[tokio::test]
+async fn a_refused_subscription_key_does_not_cost_a_new_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "statusCode": 401,
+            "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let tokens = Arc::new(Tokens::default());
+    let api = backend(&server, tokens.clone());
+    let e = api.official_contacts(&org("910021451")).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Auth {
+                kind: AuthFailure::Unauthenticated,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.message()
+            .starts_with("Access denied due to invalid subscription key"),
+        "{e}"
+    );
+    assert_eq!(tokens.invalidated.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
 async fn secrets_echoed_by_a_server_never_reach_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
