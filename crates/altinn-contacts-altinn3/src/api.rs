@@ -12,6 +12,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use tracing::Instrument;
 use url::Url;
 
 use altinn_contacts_api::{
@@ -227,6 +228,28 @@ impl Altinn3Api {
     /// One request with retries: a success (or an `accept`ed status) as status and body, else
     /// the error, after the [`RetryPolicy`], with the pacer awaited before every attempt.
     async fn send(&self, req: &Request<'_>) -> Result<(u16, Vec<u8>), Error> {
+        // The path holds organization numbers at most; bodies (which may hold a national
+        // identity number) and query values are never logged.
+        let span = tracing::info_span!(
+            "altinn_contacts",
+            operation = req.op.name(),
+            service = req.target.name(),
+            method = req.method.as_str(),
+            path = req.path.as_str(),
+        );
+        let started = Instant::now();
+        let result = self.send_with_retries(req).instrument(span.clone()).await;
+        span.in_scope(|| {
+            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match &result {
+                Ok(_) => tracing::debug!(duration_ms, "call succeeded"),
+                Err(error) => tracing::debug!(duration_ms, error = %error, "call failed"),
+            }
+        });
+        result
+    }
+
+    async fn send_with_retries(&self, req: &Request<'_>) -> Result<(u16, Vec<u8>), Error> {
         let inner = &self.inner;
         let policy = &inner.retry;
         let op = req.op;
