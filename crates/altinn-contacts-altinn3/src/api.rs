@@ -12,6 +12,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use tracing::Instrument;
 use url::Url;
 
 use altinn_contacts_api::{
@@ -146,6 +147,15 @@ fn unsupported(op: Operation, reason: impl Into<String>) -> Error {
     Error::Unsupported(Unsupported::new(op, BACKEND, reason))
 }
 
+/// True when a 401 is Azure API Management refusing the subscription key
+/// (`{"statusCode": 401, "message": "Access denied due to ... subscription key ..."}`): a new
+/// token would not help, and asking for one on every call would only load Maskinporten.
+fn refuses_the_subscription_key(body: &[u8]) -> bool {
+    String::from_utf8_lossy(body)
+        .to_ascii_lowercase()
+        .contains("subscription key")
+}
+
 fn retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502..=504)
 }
@@ -218,6 +228,28 @@ impl Altinn3Api {
     /// One request with retries: a success (or an `accept`ed status) as status and body, else
     /// the error, after the [`RetryPolicy`], with the pacer awaited before every attempt.
     async fn send(&self, req: &Request<'_>) -> Result<(u16, Vec<u8>), Error> {
+        // The path holds organization numbers at most; bodies (which may hold a national
+        // identity number) and query values are never logged.
+        let span = tracing::info_span!(
+            "altinn_contacts",
+            operation = req.op.name(),
+            service = req.target.name(),
+            method = req.method.as_str(),
+            path = req.path.as_str(),
+        );
+        let started = Instant::now();
+        let result = self.send_with_retries(req).instrument(span.clone()).await;
+        span.in_scope(|| {
+            let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match &result {
+                Ok(_) => tracing::debug!(duration_ms, "call succeeded"),
+                Err(error) => tracing::debug!(duration_ms, error = %error, "call failed"),
+            }
+        });
+        result
+    }
+
+    async fn send_with_retries(&self, req: &Request<'_>) -> Result<(u16, Vec<u8>), Error> {
         let inner = &self.inner;
         let policy = &inner.retry;
         let op = req.op;
@@ -255,6 +287,7 @@ impl Altinn3Api {
                     }
                     if status == 401
                         && !reauthorized
+                        && !refuses_the_subscription_key(&body)
                         && let (Some(token), Some(provider)) = (&token, &inner.token_provider)
                         && deadline.is_none_or(|d| Instant::now() < d)
                     {
@@ -522,11 +555,17 @@ impl Altinn3Api {
                  (roleDefinitionCode); look up the contacts without it",
             ));
         }
-        if filter.service.is_some() {
+        if let Some((code, edition)) = &filter.service {
             return Err(unsupported(
                 op,
-                "Altinn 3 has no service codes and editions: personal contacts are looked up for \
-                 one Altinn 3 resource, set with the resource id setting instead",
+                format!(
+                    "Altinn 3 has no service codes and editions: personal contacts are looked up \
+                     for one Altinn 3 resource, set with the resource id setting instead (an \
+                     Altinn 2 service carried over to the resource registry may be named \
+                     se_{}_{}; unconfirmed)",
+                    code.as_str(),
+                    edition.as_str()
+                ),
             ));
         }
         self.inner.resource_id.as_deref().ok_or_else(|| {
@@ -676,10 +715,11 @@ impl ContactsApi for Altinn3Api {
         let mut units = first.into_units();
         let wanted = usize::try_from(size).unwrap_or(usize::MAX);
         if offset > 0 {
-            let more = total.is_none_or(|t| (page + 1) * u64::from(size) < t);
+            let more =
+                total.is_none_or(|t| page.saturating_add(1).saturating_mul(u64::from(size)) < t);
             units = units.into_iter().skip(offset).collect();
             if more && units.len() < wanted {
-                let next = self.unit_page(query, size, page + 1).await?;
+                let next = self.unit_page(query, size, page.saturating_add(1)).await?;
                 units.extend(next.into_units());
             }
             units.truncate(wanted);

@@ -304,16 +304,19 @@ impl Altinn3Builder {
         let platform_url = parse_url(
             self.platform_url.as_deref().unwrap_or(platform),
             "platform URL",
+            "",
             insecure,
         )?;
         let kofuvi_url = parse_url(
             self.kofuvi_url.as_deref().unwrap_or(kofuvi),
             "KoFuVi URL",
+            "api/varslingsadresser/",
             insecure,
         )?;
         let brreg_url = parse_url(
             self.enhetsregisteret_url.as_deref().unwrap_or(brreg),
             "Enhetsregisteret URL",
+            "enhetsregisteret/api/",
             insecure,
         )?;
 
@@ -426,8 +429,15 @@ impl fmt::Debug for Altinn3Builder {
 }
 
 /// An absolute http(s) URL with a host and without credentials, query or fragment; its path
-/// ends with `/` so that relative paths join under it; clear text only for loopback hosts.
-fn parse_url(given: &str, what: &'static str, insecure: bool) -> Result<Url, BuildError> {
+/// ends with `/` so that relative paths join under it, without a trailing `api_path` (the path
+/// this crate adds itself, tolerated when a user gives the API's full URL); clear text only for
+/// loopback hosts.
+fn parse_url(
+    given: &str,
+    what: &'static str,
+    api_path: &str,
+    insecure: bool,
+) -> Result<Url, BuildError> {
     let invalid = |reason: &str| BuildError::InvalidUrl {
         what,
         url: shared::shown_url(given),
@@ -448,10 +458,16 @@ fn parse_url(given: &str, what: &'static str, insecure: bool) -> Result<Url, Bui
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("it must not have a query or fragment"));
     }
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
+    let mut path = url.path().to_owned();
+    if !path.ends_with('/') {
+        path.push('/');
     }
+    if !api_path.is_empty()
+        && let Some(prefix) = path.strip_suffix(api_path)
+    {
+        path = prefix.to_owned();
+    }
+    url.set_path(&path);
     shared::check_clear_text(&url, what, insecure)?;
     Ok(url)
 }
@@ -490,12 +506,24 @@ mod tests {
     #[test]
     fn urls_are_checked_and_end_with_a_slash() {
         assert_eq!(
-            parse_url("http://127.0.0.1:9/x", "platform URL", false)
+            parse_url("http://127.0.0.1:9/x", "platform URL", "", false)
                 .unwrap()
                 .as_str(),
             "http://127.0.0.1:9/x/"
         );
-        let err = parse_url("http://platform.example.invalid", "platform URL", false).unwrap_err();
+        assert_eq!(
+            parse_url(
+                "https://data.brreg.no/enhetsregisteret/api",
+                "Enhetsregisteret URL",
+                "enhetsregisteret/api/",
+                false
+            )
+            .unwrap()
+            .as_str(),
+            "https://data.brreg.no/"
+        );
+        let err =
+            parse_url("http://platform.example.invalid", "platform URL", "", false).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -506,15 +534,16 @@ mod tests {
             ),
             "{err:?}"
         );
-        assert!(parse_url("http://platform.example.invalid", "platform URL", true).is_ok());
+        assert!(parse_url("http://platform.example.invalid", "platform URL", "", true).is_ok());
         let err = parse_url(
             "https://u:hunter2@x.invalid/?k=hunter2",
             "KoFuVi URL",
+            "",
             false,
         )
         .unwrap_err();
         assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
-        assert!(parse_url("ftp://x.invalid", "KoFuVi URL", false).is_err());
+        assert!(parse_url("ftp://x.invalid", "KoFuVi URL", "", false).is_err());
     }
 
     #[test]

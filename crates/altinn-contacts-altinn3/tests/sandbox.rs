@@ -12,9 +12,11 @@ use altinn_contacts_api::{
     OrganizationsQuery, PersonId, PersonalContactsFilter,
 };
 use altinn_contacts_model::OfficialContactList;
-use altinn_contacts_reqwest::{SecretString, TokenError, TokenProvider, async_trait};
+use altinn_contacts_reqwest::{
+    Pacer, RetryPolicy, SecretString, Throttle, TokenError, TokenProvider, async_trait,
+};
 use altinn_contacts_sandbox::{
-    OrganizationRecord, PersonRecord, Sandbox, SuccessorEndpoint, SuccessorsConfig,
+    Fault, OrganizationRecord, PersonRecord, Sandbox, SuccessorEndpoint, SuccessorsConfig,
 };
 
 const MAIN: &str = "910021451";
@@ -239,6 +241,26 @@ async fn organizations_come_from_enhetsregisteret() {
         enk.embedded.organizations[0].name.as_deref(),
         Some("TOM ENK")
     );
+    assert!(enk.embedded.organizations[0].embedded.is_some());
+    assert!(enk.embedded.organizations[0].official_contacts().is_empty());
+    let before = sb.successor_requests(SuccessorEndpoint::NotificationAddresses);
+    let expanded = api
+        .organizations(&OrganizationsQuery::new().with_official_contacts())
+        .await
+        .unwrap();
+    let main = &expanded.embedded.organizations[1];
+    assert_eq!(main.name.as_deref(), Some("FIRMA AS"));
+    let mobiles: Vec<_> = main
+        .official_contacts()
+        .iter()
+        .filter_map(|c| c.mobile())
+        .collect();
+    assert_eq!(mobiles, ["+4798765432"]);
+    // One lookup for the whole page.
+    assert_eq!(
+        sb.successor_requests(SuccessorEndpoint::NotificationAddresses),
+        before + 1
+    );
     let page = api
         .organizations(&OrganizationsQuery::new().top(1).skip(1))
         .await
@@ -405,4 +427,54 @@ async fn calls_without_a_successor_are_unsupported_and_reach_no_service() {
         .unwrap_err();
     assert!(e.to_string().contains("resource id"), "{e}");
     assert_eq!(sb.request_count(), before);
+}
+
+#[tokio::test]
+async fn faults_are_retried_paused_or_final_as_in_the_altinn_2_transport() {
+    let sb = sandbox(SuccessorsConfig::new()).await;
+    let api = builder(&sb)
+        .retry(
+            RetryPolicy::new()
+                .max_attempts(3)
+                .initial_backoff(std::time::Duration::from_millis(1))
+                .max_backoff(std::time::Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap();
+
+    // A 429 pauses the job's pacer (every task of a bulk job waits) and is retried.
+    let throttle = Arc::new(Throttle::new(None));
+    let pacer: Arc<dyn Pacer> = throttle.clone();
+    sb.faults().rate_limit_next(1, 1);
+    let started = std::time::Instant::now();
+    let contacts = altinn_contacts_reqwest::pacer::paced(pacer, api.official_contacts(&org(MAIN)))
+        .await
+        .unwrap();
+    assert_eq!(contacts.items().len(), 2);
+    assert_eq!(throttle.pauses(), 1);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert_eq!(
+        sb.successor_requests(SuccessorEndpoint::NotificationAddresses),
+        2
+    );
+
+    // A connection cut mid-body is retried; a 503 after the last attempt says how many.
+    sb.faults().fail_next(1, Fault::CloseMidBody);
+    api.personal_contacts(&org(MAIN), &PersonalContactsFilter::new())
+        .await
+        .unwrap();
+    sb.faults().fail_next(3, Fault::ServiceUnavailable);
+    let e = api.official_contacts(&org(MAIN)).await.unwrap_err();
+    assert!(matches!(e, Error::Server(_)), "{e:?}");
+    assert!(e.to_string().ends_with("(after 3 attempts)"), "{e}");
+
+    // A complete answer whose JSON is cut short is not retried: a decode error.
+    sb.faults().fail_next(1, Fault::TruncatedJson);
+    let before = sb.successor_requests(SuccessorEndpoint::NotificationAddresses);
+    let e = api.official_contacts(&org(MAIN)).await.unwrap_err();
+    assert!(matches!(&e, Error::Decode(d) if d.truncated), "{e:?}");
+    assert_eq!(
+        sb.successor_requests(SuccessorEndpoint::NotificationAddresses),
+        before + 1
+    );
 }

@@ -211,6 +211,37 @@ async fn server_errors_are_retried_and_counted_and_401_gets_one_fresh_token() {
 }
 
 #[tokio::test]
+async fn a_refused_subscription_key_does_not_cost_a_new_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "statusCode": 401,
+            "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let tokens = Arc::new(Tokens::default());
+    let api = backend(&server, tokens.clone());
+    let e = api.official_contacts(&org("910021451")).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Auth {
+                kind: AuthFailure::Unauthenticated,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.message()
+            .starts_with("Access denied due to invalid subscription key"),
+        "{e}"
+    );
+    assert_eq!(tokens.invalidated.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
 async fn secrets_echoed_by_a_server_never_reach_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -436,6 +467,46 @@ async fn sub_unit_forms_are_listed_from_the_sub_unit_search_in_the_asked_order()
 }
 
 #[tokio::test]
+async fn any_offset_is_a_page_the_service_judges_never_a_panic() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/enhetsregisteret/api/enheter"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "status": 400, "error": "Bad Request",
+            "message": "(page + 1) * size kan ikke være større enn 10000"})))
+        .mount(&server)
+        .await;
+    let api = builder(&server).build().unwrap();
+    for (top, skip) in [(7, u64::MAX), (1000, u64::MAX - 1), (1, u64::MAX)] {
+        let e = api
+            .organizations(&OrganizationsQuery::new().top(top).skip(skip))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::BadRequest(_)), "{e:?}");
+        assert_eq!(
+            e.message(),
+            "(page + 1) * size kan ikke være større enn 10000"
+        );
+    }
+    // A service that answers such a page anyway: the next page is never computed past u64.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/enhetsregisteret/api/enheter"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"page": {"totalElements": 5}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = builder(&server).build().unwrap();
+    let list = api
+        .organizations(&OrganizationsQuery::new().top(7).skip(u64::MAX))
+        .await
+        .unwrap();
+    assert!(list.embedded.organizations.is_empty());
+}
+
+#[tokio::test]
 async fn calls_without_a_successor_or_setting_are_unsupported_and_send_nothing() {
     let server = MockServer::start().await;
     let api = builder(&server).build().unwrap();
@@ -472,6 +543,14 @@ async fn calls_without_a_successor_or_setting_are_unsupported_and_send_nothing()
         .await
         .unwrap_err();
     assert!(e.to_string().contains("role"), "{e}");
+    let filter =
+        PersonalContactsFilter::new().service("4936".parse().unwrap(), "1".parse().unwrap());
+    let e = api
+        .personal_contacts(&org("910021451"), &filter)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Unsupported(_)), "{e:?}");
+    assert!(e.to_string().contains("se_4936_1"), "{e}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
