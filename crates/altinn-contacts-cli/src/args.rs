@@ -26,10 +26,12 @@ pub(crate) struct Cli {
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 success; 1 API, transport or decode error (bulk: an error line in the output);
-2 usage error or invalid input, before any request.
+2 usage error or invalid input, before any request; 3 the backend has no way to make the call
+(--backend altinn3: a call of Altinn 2 with no successor, named in the error line).
 
 Examples:
   altinn-contacts --sandbox official-contacts 910021451
+  altinn-contacts --sandbox --backend altinn3 official-contacts 910021451
   ALTINN_API_KEY=... ALTINN_CERT=virksomhet.p12 ALTINN_CERT_PASSWORD=... \\
     altinn-contacts --env tt02 --format json personal-contacts 910021451";
 
@@ -44,6 +46,13 @@ pub(crate) struct Global {
     /// Altinn environment.
     #[arg(long = "env", value_enum, env = "ALTINN_ENV", default_value_t = EnvName::Production, global = true)]
     pub(crate) env: EnvName,
+
+    /// Which services answer: altinn2 (the ServiceOwner API at --base-url / --env) or altinn3
+    /// (its successors: Altinn 3 Profile and Access Management, Brønnøysund's KoFuVi and
+    /// Enhetsregisteret; see the "Altinn 3 backend" options). A call with no successor fails
+    /// with exit code 3.
+    #[arg(long, value_enum, env = "ALTINN_BACKEND", default_value_t = BackendName::Altinn2, global = true)]
+    pub(crate) backend: BackendName,
 
     /// Base URL instead of the environment's (e.g. a local sandbox).
     #[arg(long, env = "ALTINN_BASE_URL", value_name = "URL", global = true)]
@@ -130,6 +139,9 @@ pub(crate) struct Global {
     #[command(flatten)]
     pub(crate) maskinporten: MaskinportenArgs,
 
+    #[command(flatten)]
+    pub(crate) altinn3: Altinn3Args,
+
     /// The settings' sources, filled in by [`crate::profile::apply`].
     #[arg(skip)]
     pub(crate) resolution: crate::profile::Resolution,
@@ -151,7 +163,9 @@ pub(crate) struct MaskinportenArgs {
     )]
     pub(crate) maskinporten_client_id: Option<String>,
 
-    /// Scope(s) asked for, space separated.
+    /// Scope(s) asked for, space separated [with --backend altinn3 the default is
+    /// altinn:profile/correspondence.notificationsettings.read
+    /// altinn:accessmanagement/authorizedparties.resourceowner].
     #[arg(
         long,
         env = "ALTINN_MASKINPORTEN_SCOPE",
@@ -211,6 +225,79 @@ pub(crate) struct MaskinportenArgs {
     pub(crate) exchange_url: Option<String>,
 }
 
+/// The settings of `--backend altinn3` (ignored by altinn2). Its Altinn token comes from the
+/// Maskinporten options with --altinn-exchange (or --token), the enterprise certificate for
+/// KoFuVi from --cert.
+#[derive(Debug, Args)]
+pub(crate) struct Altinn3Args {
+    /// Where official contacts come from: profile (Altinn 3 Profile's notification addresses,
+    /// many organizations per request) or kofuvi (Brønnøysund's KoFuVi, enterprise certificate
+    /// in TLS, for public-sector callers; one organization per request).
+    #[arg(
+        long,
+        value_enum,
+        env = "ALTINN_OFFICIAL_CONTACTS_SOURCE",
+        default_value_t = SourceName::Profile,
+        global = true,
+        help_heading = "Altinn 3 backend"
+    )]
+    pub(crate) official_contacts_source: SourceName,
+
+    /// The Altinn 3 resource id personal contacts are looked up for (the Profile
+    /// contact-point lookup takes one; `urn:altinn:resource:` may be left out).
+    #[arg(
+        long,
+        env = "ALTINN_RESOURCE_ID",
+        value_name = "ID",
+        global = true,
+        help_heading = "Altinn 3 backend"
+    )]
+    pub(crate) resource_id: Option<String>,
+
+    /// The platform's API Management subscription key (Ocp-Apim-Subscription-Key); prefer the
+    /// environment variable: arguments show in `ps`.
+    #[arg(
+        long,
+        env = "ALTINN_SUBSCRIPTION_KEY",
+        value_name = "KEY",
+        hide_env_values = true,
+        global = true,
+        help_heading = "Altinn 3 backend"
+    )]
+    pub(crate) subscription_key: Option<Secret>,
+
+    /// Altinn 3 platform (Profile, Access Management) instead of the environment's
+    /// [production https://platform.altinn.no, tt02 https://platform.tt02.altinn.no].
+    #[arg(
+        long,
+        env = "ALTINN_PLATFORM_URL",
+        value_name = "URL",
+        global = true,
+        help_heading = "Altinn 3 backend"
+    )]
+    pub(crate) platform_url: Option<String>,
+
+    /// KoFuVi instead of the environment's.
+    #[arg(
+        long,
+        env = "ALTINN_KOFUVI_URL",
+        value_name = "URL",
+        global = true,
+        help_heading = "Altinn 3 backend"
+    )]
+    pub(crate) kofuvi_url: Option<String>,
+
+    /// Enhetsregisteret's open API instead of the environment's.
+    #[arg(
+        long,
+        env = "ALTINN_ENHETSREGISTERET_URL",
+        value_name = "URL",
+        global = true,
+        help_heading = "Altinn 3 backend"
+    )]
+    pub(crate) enhetsregisteret_url: Option<String>,
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -237,7 +324,8 @@ pub(crate) enum Command {
         /// Organization number (nine digits).
         #[arg(value_name = "ORGNR")]
         orgnr: String,
-        /// The person's id, `r` followed by digits (a personal contact's PersonalContactId).
+        /// The person's id: `r` and digits (a personal contact's PersonalContactId, altinn2),
+        /// `u` and digits (an Altinn 3 user id) or a national identity number (altinn3).
         #[arg(value_name = "PERSON_ID")]
         person_id: String,
     },
@@ -366,11 +454,13 @@ pub(crate) struct BulkArgs {
     /// Where the JSON Lines go (default: standard output).
     #[arg(long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
-    /// Requests in flight at once.
+    /// Requests in flight at once (on a backend that looks up many organizations per request,
+    /// as altinn3 does: batches in flight).
     #[arg(long, value_name = "N", default_value_t = altinn_contacts::DEFAULT_CONCURRENCY,
           value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub(crate) concurrency: usize,
-    /// At most this many requests in any second, retries included (may be fractional, e.g. 0.5).
+    /// At most this many requests in any second, retries included (may be fractional, e.g. 0.5);
+    /// a batch of organizations is one request.
     /// Whatever the rate, a 429 pauses the whole job until its Retry-After has passed.
     #[arg(long, value_name = "PER_SECOND", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
@@ -392,6 +482,24 @@ pub(crate) enum EnvName {
     /// <https://tt02.altinn.no> (test)
     #[value(alias = "test")]
     Tt02,
+}
+
+/// Backends, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BackendName {
+    /// Altinn 2's ServiceOwner API (closed in June 2026; and the embedded sandbox).
+    Altinn2,
+    /// The services that replaced it.
+    Altinn3,
+}
+
+/// Sources of official contacts on the altinn3 backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SourceName {
+    /// Altinn 3 Profile's notification addresses.
+    Profile,
+    /// Brønnøysund's KoFuVi.
+    Kofuvi,
 }
 
 /// Output formats.
@@ -484,12 +592,14 @@ mod tests {
             "tok-123",
             "--cert-password",
             "pw-456",
+            "--subscription-key",
+            "sub-789",
             "official-contacts",
             "910021451",
         ])
         .unwrap();
         let shown = format!("{cli:?}");
-        for secret in ["very-secret-key", "tok-123", "pw-456"] {
+        for secret in ["very-secret-key", "tok-123", "pw-456", "sub-789"] {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert_eq!(cli.global.api_key.unwrap().expose(), "very-secret-key");

@@ -7,20 +7,21 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use altinn_contacts::TokenProvider as _;
 use altinn_contacts::{
-    Certificate, Client, ConfigBuilderExt, ConfigError, ContactPointSearch, Environment, Expand,
+    Certificate, Client, ConfigError, ContactPointSearch, ContactsApi, Environment, Expand,
     Identity, MaskinportenTokenProvider, OrderBy, OrganizationNumber, OrganizationsQuery, PersonId,
-    PersonalContactsFilter, RetryPolicy,
+    PersonalContactsFilter, ReqwestContactsApi, RetryPolicy, SecretString, TokenError,
+    TokenProvider,
 };
+use altinn_contacts_altinn3::{Altinn3Api, BuildError, OfficialContactsSource};
 use altinn_contacts_sandbox::test_pki::{TestCa, TestIdentity};
 use altinn_contacts_sandbox::{MaskinportenConfig, Sandbox};
 use futures::StreamExt;
 use serde::Serialize;
 
 use crate::args::{
-    Cli, Command, ConfigCommand, EnvName, Format, Global, OrderByArg, OrganizationsArgs,
-    PersonalContactsArgs, SandboxArgs, SearchArgs,
+    BackendName, Cli, Command, ConfigCommand, EnvName, Format, Global, OrderByArg,
+    OrganizationsArgs, PersonalContactsArgs, SandboxArgs, SearchArgs, SourceName,
 };
 use crate::error::CliError;
 use crate::output::{Kind, Printer, Shape};
@@ -69,19 +70,33 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-/// A client, and the embedded sandbox it talks to when `--sandbox` was given (kept alive as
-/// long as the client is used).
+/// The backend every command talks to, picked at run time by `--backend`.
+pub(crate) type Api = Arc<dyn ContactsApi>;
+
+/// A client over the chosen backend, and the embedded sandbox it talks to when `--sandbox` was
+/// given (kept alive as long as the client is used).
 pub(crate) struct Connection {
-    pub(crate) client: Client,
+    pub(crate) client: Client<Api>,
+    /// The Altinn 2 transport itself, for what only it has (`doctor`'s probe); `None` on altinn3.
+    pub(crate) altinn2: Option<ReqwestContactsApi>,
     _sandbox: Option<Sandbox>,
 }
 
-/// Builds the client from the global options; `pool` is the idle connections to keep (bulk).
+/// Builds the client of `--backend` from the global options; `pool` is the idle connections
+/// to keep (bulk, altinn2).
+pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
+    match global.backend {
+        BackendName::Altinn2 => connect_altinn2(global, pool).await,
+        BackendName::Altinn3 => connect_altinn3(global).await,
+    }
+}
+
+/// The Altinn 2 client; `pool` is the idle connections to keep (bulk).
 ///
 /// With Maskinporten on (`--maskinporten-client-id`), the first token is fetched here, before
 /// any API request: a refused grant ends the command with Maskinporten's error and nothing is
 /// sent to the API.
-pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
+async fn connect_altinn2(global: &Global, pool: Option<usize>) -> Result<Connection, CliError> {
     let mut builder = Client::builder();
     let mut sandbox = None;
     let mp = &global.maskinporten;
@@ -170,14 +185,170 @@ pub(crate) async fn connect(global: &Global, pool: Option<usize>) -> Result<Conn
     if global.danger_allow_insecure_http {
         builder = builder.danger_allow_insecure_http(true);
     }
-    let client = builder.build_client().map_err(config_error)?;
+    let api = builder.build().map_err(config_error)?;
     if let Some(provider) = &maskinporten {
         first_token(provider).await?;
     }
     Ok(Connection {
-        client,
+        client: Client::from_api(Arc::new(api.clone())),
+        altinn2: Some(api),
         _sandbox: sandbox,
     })
+}
+
+/// The altinn3 client: the Altinn token from Maskinporten with the Altinn exchange (or
+/// `--token`), the certificate for KoFuVi, the subscription key and resource id as given.
+/// Nothing else is required here: a call whose setting is missing fails naming it.
+async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
+    let a3 = &global.altinn3;
+    let mp = &global.maskinporten;
+    let mut builder = Altinn3Api::builder()
+        .environment(environment(global))
+        .official_contacts_source(match a3.official_contacts_source {
+            SourceName::Profile => OfficialContactsSource::Profile,
+            SourceName::Kofuvi => OfficialContactsSource::Kofuvi,
+        });
+    let mut sandbox = None;
+    let mut maskinporten = None;
+    let identity = match &global.cert {
+        Some(path) => {
+            let password = global.cert_password.as_ref().map(|p| p.expose());
+            Some(Identity::from_file(path, password).map_err(CliError::usage)?)
+        }
+        None => None,
+    };
+    if mp.maskinporten_client_id.is_some() && !mp.altinn_exchange {
+        return Err(CliError::Usage(
+            "--backend altinn3 needs an Altinn token, not a Maskinporten one: add \
+             --altinn-exchange (or altinn_exchange = true in the profile)"
+                .into(),
+        ));
+    }
+    if global.sandbox {
+        // The embedded sandbox stands in for every successor: its URLs, subscription key and
+        // resource id unless given; its pre-issued Altinn token unless Maskinporten (with the
+        // sandbox's exchange) or --token is asked for.
+        let mut sandbox_builder = Sandbox::builder();
+        let mut signer = None;
+        if let Some(client_id) = &mp.maskinporten_client_id {
+            let (config, id) = sandbox_maskinporten(global, client_id)?;
+            sandbox_builder = sandbox_builder.maskinporten(config);
+            signer = id;
+        }
+        let started = sandbox_builder
+            .start()
+            .await
+            .map_err(|e| CliError::failed("cannot start the embedded sandbox", e))?;
+        builder = builder
+            .platform_url(started.platform_url())
+            .kofuvi_url(started.kofuvi_url())
+            .enhetsregisteret_url(started.enhetsregisteret_url())
+            .resource_id(started.resource_id());
+        if let Some(key) = started.subscription_key() {
+            builder = builder.subscription_key(key);
+        }
+        if mp.maskinporten_client_id.is_some() {
+            let issuer = mp
+                .maskinporten_url
+                .clone()
+                .or(started.maskinporten_issuer());
+            let exchange = mp
+                .exchange_url
+                .clone()
+                .unwrap_or_else(|| started.successor_exchange_url());
+            maskinporten = Some(maskinporten_provider(
+                global,
+                identity.clone().or(signer),
+                issuer.as_deref(),
+                Some(&exchange),
+            )?);
+        } else if global.token.is_none() {
+            builder = builder.token_provider(Arc::new(StaticToken(SecretString::from(
+                started.successor_token().to_owned(),
+            ))));
+        }
+        sandbox = Some(started);
+    } else if mp.maskinporten_client_id.is_some() {
+        maskinporten = Some(maskinporten_provider(
+            global,
+            identity.clone(),
+            mp.maskinporten_url.as_deref(),
+            mp.exchange_url.as_deref(),
+        )?);
+    }
+    if let Some(provider) = &maskinporten {
+        builder = builder.token_provider(Arc::new(provider.clone()));
+    } else if let Some(token) = &global.token {
+        builder = builder.token_provider(Arc::new(StaticToken(SecretString::from(
+            token.expose().to_owned(),
+        ))));
+    }
+    // With --sandbox the sandbox's URLs stand (as --base-url is ignored on altinn2).
+    if !global.sandbox {
+        if let Some(url) = &a3.platform_url {
+            builder = builder.platform_url(url.clone());
+        }
+        if let Some(url) = &a3.kofuvi_url {
+            builder = builder.kofuvi_url(url.clone());
+        }
+        if let Some(url) = &a3.enhetsregisteret_url {
+            builder = builder.enhetsregisteret_url(url.clone());
+        }
+    }
+    if let Some(id) = &a3.resource_id {
+        builder = builder.resource_id(id.clone());
+    }
+    if let Some(key) = &a3.subscription_key {
+        builder = builder.subscription_key(key.expose());
+    }
+    if let Some(identity) = identity {
+        builder = builder.identity(identity);
+    }
+    if let Some(path) = &global.ca_cert {
+        builder =
+            builder.add_root_certificate(Certificate::from_file(path).map_err(CliError::usage)?);
+    }
+    if let Some(timeout) = global.timeout {
+        builder = builder.request_timeout(timeout);
+    }
+    if let Some(retries) = global.retries {
+        builder = builder.retry(RetryPolicy::new().max_attempts(retries.saturating_add(1)));
+    }
+    if global.danger_allow_insecure_http {
+        builder = builder.danger_allow_insecure_http(true);
+    }
+    let api = builder.build().map_err(build_error)?;
+    if let Some(provider) = &maskinporten {
+        first_token(provider).await?;
+    }
+    Ok(Connection {
+        client: Client::from_api(Arc::new(api)),
+        altinn2: None,
+        _sandbox: sandbox,
+    })
+}
+
+/// The scopes the altinn3 backend's Altinn token needs: Profile's correspondence lookups
+/// (official and personal contacts) and Access Management's authorized parties (roles). Give
+/// them with --maskinporten-scope; the embedded sandbox's Maskinporten grants them.
+const ALTINN3_SCOPES: &str = "altinn:profile/correspondence.notificationsettings.read \
+                              altinn:accessmanagement/authorizedparties.resourceowner";
+
+fn build_error(e: BuildError) -> CliError {
+    match e {
+        BuildError::Transport(e) => config_error(e),
+        e => CliError::usage(e),
+    }
+}
+
+/// `--token` as the altinn3 backend's token provider (the altinn2 transport takes it as is).
+struct StaticToken(SecretString);
+
+#[async_trait::async_trait]
+impl TokenProvider for StaticToken {
+    async fn token(&self) -> Result<SecretString, TokenError> {
+        Ok(self.0.clone())
+    }
 }
 
 fn environment(global: &Global) -> Environment {
@@ -207,9 +378,19 @@ pub(crate) fn maskinporten_provider(
 ) -> Result<MaskinportenTokenProvider, CliError> {
     let mp = &global.maskinporten;
     let client_id = mp.maskinporten_client_id.as_deref().unwrap_or_default();
+    // The default scope is Altinn 2's; the altinn3 backend's token needs the successors'.
+    let default_scope = matches!(
+        global.resolution.source("maskinporten_scope"),
+        crate::profile::Source::Default | crate::profile::Source::Unset
+    );
+    let scope = if global.backend == BackendName::Altinn3 && default_scope {
+        ALTINN3_SCOPES.to_owned()
+    } else {
+        mp.maskinporten_scope.clone()
+    };
     let mut builder = MaskinportenTokenProvider::builder()
         .client_id(client_id)
-        .scope(mp.maskinporten_scope.clone())
+        .scope(scope)
         .environment(environment(global))
         // The grant carries exactly aud, iss, scope, iat, exp and jti.
         .without_resource();
@@ -285,6 +466,9 @@ fn sandbox_maskinporten(
         .map(str::to_owned)
         .collect();
     scopes.push("altinn:serviceowner/organizations".to_owned());
+    if global.backend == BackendName::Altinn3 {
+        scopes.extend(ALTINN3_SCOPES.split_whitespace().map(str::to_owned));
+    }
     let mut config = MaskinportenConfig::new(client_id).scopes(scopes);
     let read = |path: &std::path::Path| {
         std::fs::read(path)

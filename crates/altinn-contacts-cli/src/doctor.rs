@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use altinn_contacts::TokenProvider as _;
 use altinn_contacts::{Certificate, Identity};
 
-use crate::args::Global;
+use crate::args::{BackendName, Global, SourceName};
 use crate::commands::{connect, maskinporten_provider};
 use crate::error::CliError;
 
@@ -334,6 +334,9 @@ async fn network_checks<W: Write>(
     if let Some(why) = unusable {
         return report.skip(&format!("base URL, clock and API key: not checked ({why})"));
     }
+    if global.backend == BackendName::Altinn3 {
+        return altinn3_checks(global, report).await;
+    }
     if !global.sandbox && global.api_key.is_none() {
         report.fail(
             "API key: none given",
@@ -354,8 +357,11 @@ async fn network_checks<W: Write>(
             return report.skip("base URL, clock and API key: not checked");
         }
     };
-    let base = conn.client.api().base_url().to_string();
-    let probe = match conn.client.api().probe().await {
+    let Some(api) = &conn.altinn2 else {
+        return report.skip("base URL, clock and API key: not an Altinn 2 backend");
+    };
+    let base = api.base_url().to_string();
+    let probe = match api.probe().await {
         Ok(probe) => {
             report.pass(&format!("{base} answers (HTTP {})", probe.status))?;
             probe
@@ -389,6 +395,58 @@ async fn network_checks<W: Write>(
             "see the message; try again later if the service is down",
         ),
     }
+}
+
+/// `--backend altinn3`: the settings each call needs, and the client set up. The successors
+/// have no call that checks credentials without looking something up, so no request is made.
+async fn altinn3_checks<W: Write>(global: &Global, report: &mut Report<W>) -> Result<(), CliError> {
+    let a3 = &global.altinn3;
+    let mp = &global.maskinporten;
+    if let Err(e) = connect(global, None).await {
+        return report.fail(
+            &format!(
+                "altinn3 backend: the client cannot be set up: {}",
+                e.line().trim_start_matches("error: ")
+            ),
+            "fix the options named above",
+        );
+    }
+    report.pass("altinn3 backend: the client is set up")?;
+    if global.sandbox {
+        return report.skip("altinn3 settings: the embedded sandbox's");
+    }
+    let token = global.token.is_some() || mp.maskinporten_client_id.is_some();
+    if token {
+        report.pass("altinn3: an Altinn token source is configured")?;
+    } else {
+        report.warn(
+            "altinn3: no Altinn token: Profile and Access Management calls will be refused",
+            "give --maskinporten-client-id with --altinn-exchange (or --token)",
+        )?;
+    }
+    if a3.subscription_key.is_some() {
+        report.pass("altinn3: a subscription key is given")?;
+    } else {
+        report.warn(
+            "altinn3: no subscription key (Ocp-Apim-Subscription-Key)",
+            "give --subscription-key or set ALTINN_SUBSCRIPTION_KEY, if your platform \
+             subscription has one",
+        )?;
+    }
+    match &a3.resource_id {
+        Some(id) => report.pass(&format!("altinn3: personal contacts for resource {id}")),
+        None => report.warn(
+            "altinn3: no resource id: personal contacts are not available",
+            "give --resource-id or set ALTINN_RESOURCE_ID",
+        ),
+    }?;
+    if a3.official_contacts_source == SourceName::Kofuvi && global.cert.is_none() {
+        report.fail(
+            "altinn3: official contacts from KoFuVi need the enterprise certificate",
+            "give --cert (and --cert-password), or --official-contacts-source profile",
+        )?;
+    }
+    report.skip("altinn3: no request made (the successors have no credential check call)")
 }
 
 fn clock_check<W: Write>(date: Option<SystemTime>, report: &mut Report<W>) -> Result<(), CliError> {

@@ -6,6 +6,9 @@ use std::fmt::Display;
 pub(crate) const EXIT_USAGE: u8 = 2;
 /// Exit code of an API, transport or decode error (bulk: an error line in the output).
 pub(crate) const EXIT_FAILED: u8 = 1;
+/// Exit code of a call the backend has no way to make (`Error::Unsupported`: a call of
+/// Altinn 2 with no successor on `--backend altinn3`, an id kind a backend does not know).
+pub(crate) const EXIT_UNSUPPORTED: u8 = 3;
 /// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 
@@ -57,9 +60,7 @@ impl CliError {
             CliError::Usage(_) => EXIT_USAGE,
             // The API layer refuses bad input before sending, like the CLI's own checks.
             CliError::Api(altinn_contacts::Error::InvalidInput(_)) => EXIT_USAGE,
-            // Nothing was sent: the call (or this key) has no way through the chosen backend,
-            // so the invocation must change, as with invalid input.
-            CliError::Api(altinn_contacts::Error::Unsupported(_)) => EXIT_USAGE,
+            CliError::Api(altinn_contacts::Error::Unsupported(_)) => EXIT_UNSUPPORTED,
             CliError::Api(_) | CliError::Failed(_) => EXIT_FAILED,
             CliError::Interrupted(_) => EXIT_INTERRUPTED,
         }
@@ -118,19 +119,25 @@ mod tests {
             .unwrap_err();
         assert_eq!(CliError::Api(Error::InvalidInput(bad)).exit_code(), 2);
         assert_eq!(CliError::usage("x").exit_code(), 2);
-        let unsupported = altinn_contacts::Unsupported::new(
-            altinn_contacts::Operation::SearchOrganizations,
-            "altinn3",
-            "no successor",
-        );
-        assert_eq!(
-            CliError::Api(Error::Unsupported(unsupported)).exit_code(),
-            2
-        );
         assert!(
             !CliError::Failed("id 06117701547".into())
                 .line()
                 .contains("0611770")
+        );
+    }
+
+    #[test]
+    fn an_unsupported_call_has_its_own_exit_code_and_names_what_is_missing() {
+        let e = CliError::from(Error::Unsupported(altinn_contacts::Unsupported::new(
+            Operation::SearchOrganizations,
+            "altinn3",
+            "Altinn 3 has no search of organizations by e-mail or phone for service owners",
+        )));
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(
+            e.line(),
+            "error: search organizations: not supported by the altinn3 backend: Altinn 3 has no \
+             search of organizations by e-mail or phone for service owners"
         );
     }
 

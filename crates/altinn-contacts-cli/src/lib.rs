@@ -9,7 +9,8 @@
 //! - `profile`: the config file's profiles, merged under flags and environment; `config show`.
 //! - `doctor`: `altinn-contacts doctor`, the setup checks.
 //! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
-//! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 130 Ctrl-C).
+//! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 3 unsupported by
+//!   the backend, 130 Ctrl-C).
 
 mod args;
 mod bulk;

@@ -7,8 +7,9 @@
 //! the profile, the built-in default; [`apply`] records which, for `config show`.
 //!
 //! The file never holds secrets (a key that looks like one is refused): the API key, the
-//! certificate password and the token come from flags, environment variables or a
-//! `*_command` in the profile that prints them (run with `sh -c`, like git's credential helpers).
+//! certificate password, the token and the altinn3 subscription key come from flags,
+//! environment variables or a `*_command` in the profile that prints them (run with `sh -c`,
+//! like git's credential helpers).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,9 @@ use serde::Deserialize;
 
 use std::io::Write as _;
 
-use crate::args::{BulkCommand, Cli, Command, EnvName, Format, Global, Secret};
+use crate::args::{
+    BackendName, BulkCommand, Cli, Command, EnvName, Format, Global, Secret, SourceName,
+};
 use crate::error::CliError;
 
 /// The config file's contents.
@@ -54,9 +57,16 @@ struct Profile {
     maskinporten_key: Option<PathBuf>,
     altinn_exchange: Option<bool>,
     exchange_url: Option<String>,
+    backend: Option<String>,
+    official_contacts_source: Option<String>,
+    resource_id: Option<String>,
+    platform_url: Option<String>,
+    kofuvi_url: Option<String>,
+    enhetsregisteret_url: Option<String>,
     api_key_command: Option<String>,
     cert_password_command: Option<String>,
     token_command: Option<String>,
+    subscription_key_command: Option<String>,
 }
 
 /// Where a resolved setting came from.
@@ -288,6 +298,38 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError>
     if pick("exchange_url", profile.exchange_url.is_some()) {
         mp.exchange_url = profile.exchange_url.clone();
     }
+    if pick("backend", profile.backend.is_some()) {
+        let v = profile.backend.as_deref().unwrap_or_default();
+        g.backend = BackendName::from_str(v, true).map_err(|e| in_profile("backend", &e))?;
+    }
+    let a3 = &mut g.altinn3;
+    if pick(
+        "official_contacts_source",
+        profile.official_contacts_source.is_some(),
+    ) {
+        let v = profile
+            .official_contacts_source
+            .as_deref()
+            .unwrap_or_default();
+        a3.official_contacts_source = SourceName::from_str(v, true)
+            .map_err(|e| in_profile("official_contacts_source", &e))?;
+    }
+    if pick("resource_id", profile.resource_id.is_some()) {
+        a3.resource_id = profile.resource_id.clone();
+    }
+    if pick("platform_url", profile.platform_url.is_some()) {
+        a3.platform_url = profile.platform_url.clone();
+    }
+    if pick("kofuvi_url", profile.kofuvi_url.is_some()) {
+        a3.kofuvi_url = profile.kofuvi_url.clone();
+    }
+    if pick(
+        "enhetsregisteret_url",
+        profile.enhetsregisteret_url.is_some(),
+    ) {
+        a3.enhetsregisteret_url = profile.enhetsregisteret_url.clone();
+    }
+    let mp = &mut g.maskinporten;
     // These pairs are checked here, not by clap: clap sees neither the profile's values nor
     // which layer a value came from.
     if mp.maskinporten_key.is_some() && mp.maskinporten_kid.is_none() {
@@ -343,6 +385,11 @@ pub(crate) fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<(), CliError>
             &mut g.cert_password,
         ),
         ("token", &profile.token_command, &mut g.token),
+        (
+            "subscription_key",
+            &profile.subscription_key_command,
+            &mut g.altinn3.subscription_key,
+        ),
     ] {
         let source = match (given(matches, id), command) {
             (Some(source), _) => source,
@@ -414,6 +461,18 @@ pub(crate) fn show(global: &Global) -> Result<(), CliError> {
         ("maskinporten_key", path(&mp.maskinporten_key)),
         ("altinn_exchange", mp.altinn_exchange.to_string()),
         ("exchange_url", opt(mp.exchange_url.clone())),
+        ("backend", name(&global.backend)),
+        (
+            "official_contacts_source",
+            name(&global.altinn3.official_contacts_source),
+        ),
+        ("resource_id", opt(global.altinn3.resource_id.clone())),
+        ("platform_url", opt(global.altinn3.platform_url.clone())),
+        ("kofuvi_url", opt(global.altinn3.kofuvi_url.clone())),
+        (
+            "enhetsregisteret_url",
+            opt(global.altinn3.enhetsregisteret_url.clone()),
+        ),
     ];
     for (setting, value) in settings {
         line(setting, value, res.source(setting));
@@ -442,6 +501,10 @@ pub(crate) fn show(global: &Global) -> Result<(), CliError> {
         ("api_key", global.api_key.is_some()),
         ("cert_password", global.cert_password.is_some()),
         ("token", global.token.is_some()),
+        (
+            "subscription_key",
+            global.altinn3.subscription_key.is_some(),
+        ),
     ] {
         let source = res.source(setting);
         // A `*_command` is not run by `config show`: it is shown as set, by the command.
@@ -553,6 +616,8 @@ fn is_secret(key: &str) -> bool {
             "passphrase",
             "token",
             "secret",
+            "subscription_key",
+            "subscriptionkey",
         ]
         .iter()
         .any(|word| key.contains(word))
@@ -562,6 +627,11 @@ fn where_secrets_go(key: &str) -> String {
     let (flag, env, command) = match key.to_ascii_lowercase().as_str() {
         "api_key" | "apikey" => ("--api-key", "ALTINN_API_KEY", "api_key_command"),
         "token" => ("--token", "ALTINN_TOKEN", "token_command"),
+        "subscription_key" | "subscriptionkey" => (
+            "--subscription-key",
+            "ALTINN_SUBSCRIPTION_KEY",
+            "subscription_key_command",
+        ),
         k if k.contains("password") => (
             "--cert-password",
             "ALTINN_CERT_PASSWORD",
@@ -646,6 +716,10 @@ mod tests {
                 "ALTINN_CERT_PASSWORD",
             ),
             ("[profiles.x]\ntoken = \"t\"\n", "token_command"),
+            (
+                "[profiles.x]\nsubscription_key = \"k-123\"\n",
+                "subscription_key_command",
+            ),
             ("api_key = \"k-123\"\n", "api_key_command"),
             ("[profiles.x]\nclient_secret = \"s\"\n", "*_command"),
         ] {

@@ -7,6 +7,8 @@
 //!   [`MaskinportenTokenProvider`] (built by [`MaskinportenBuilder`]).
 //! - [`Environment`], [`RetryPolicy`], and pacing ([`pacer`]: [`Pacer`], [`Throttle`],
 //!   [`RateLimit`]): request rate and server-asked pauses, retries included.
+//! - [`shared`]: this transport's HTTP rules (TLS, clear-text refusal, retry waits, pacing,
+//!   transport-error classification, secret masking) for other HTTP backends.
 //! - [`wire`]: Altinn 2's paths, query names and OData syntax, and [`wire::resolve_link`] from a
 //!   HAL href back to a call.
 
@@ -19,6 +21,7 @@ pub mod pacer;
 mod redact;
 mod response;
 mod retry;
+pub mod shared;
 mod tls;
 mod token;
 pub mod wire;

@@ -29,8 +29,8 @@ pub mod recording;
 
 pub use builder::ConfigBuilderExt;
 pub use bulk::{
-    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, OfficialContactsLookup, Pacer,
-    PersonalContactsLookup, RateLimit, Throttle,
+    BulkJob, BulkOperation, BulkResult, DEFAULT_CONCURRENCY, MAX_BATCH, OfficialContactsLookup,
+    Pacer, PersonalContactsLookup, RateLimit, Throttle,
 };
 pub use client::Client;
 pub use navigation::NavigationError;

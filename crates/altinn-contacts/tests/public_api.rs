@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-const CRATES: [&str; 5] = [
+const CRATES: [&str; 6] = [
     "altinn-contacts",
+    "altinn-contacts-altinn3",
     "altinn-contacts-api",
     "altinn-contacts-model",
     "altinn-contacts-reqwest",
