@@ -86,7 +86,17 @@ impl Contract {
     async fn call(&self, call: Call, renderer: &Renderer) -> Answer {
         let api = &*self.api;
         let failed = |e: altinn_contacts_api::Error| {
-            tracing::warn!(error = %e, "backend call failed");
+            use altinn_contacts_api::Error as E;
+            // The caller's own misses are routine; the backend failing is the operator's
+            // business. `Display` of an `Error` holds no secret and masks identity numbers.
+            match &e {
+                E::NotFound(_) | E::BadRequest(_) | E::Throttled { .. } | E::InvalidInput(_) => {
+                    tracing::debug!(target: "altinn_contacts_server", error = %e, "backend call failed");
+                }
+                _ => {
+                    tracing::warn!(target: "altinn_contacts_server", error = %e, "backend call failed")
+                }
+            }
             crate::errors::answer(&e)
         };
         match call {
