@@ -468,7 +468,52 @@ pub enum Error {
     /// The answer came but was not the expected HAL+JSON.
     #[error("{0}")]
     Decode(DecodeFailure),
+    /// The backend has no way to make this call: nothing was sent. The Altinn 3 backend answers
+    /// this for the calls Altinn 2 had and its successors do not (search by e-mail or phone, for
+    /// one); the Altinn 2 transport for keys Altinn 2 never had (a national identity number).
+    #[error("{0}")]
+    Unsupported(Unsupported),
 }
+
+/// A call a backend cannot make ([`Error::Unsupported`]): which call, which backend, and what
+/// is missing, in words a user can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unsupported {
+    /// The call that was asked for.
+    pub operation: Operation,
+    /// The backend that refused it (`altinn2`, `altinn3`, ...).
+    pub backend: &'static str,
+    /// What has no successor or no source, for instance "Altinn 3 has no search of
+    /// organizations by e-mail or phone for service owners".
+    pub reason: String,
+}
+
+impl Unsupported {
+    /// A refusal of `operation` by `backend`, for `reason` (no identity numbers in it: it is
+    /// shown as is).
+    pub fn new(operation: Operation, backend: &'static str, reason: impl Into<String>) -> Self {
+        Unsupported {
+            operation,
+            backend,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: not supported by the {} backend: {}",
+            self.operation,
+            self.backend,
+            redact_identity_numbers(&self.reason)
+        )
+    }
+}
+
+impl StdError for Unsupported {}
 
 fn auth_hint(kind: AuthFailure) -> &'static str {
     match kind {
@@ -516,6 +561,7 @@ impl Error {
             Error::Transport(t) => Some(t.operation),
             Error::Decode(d) => Some(d.operation),
             Error::Credentials(c) => Some(c.operation),
+            Error::Unsupported(u) => Some(u.operation),
             other => other.http().map(|h| h.operation),
         }
     }
@@ -575,6 +621,7 @@ impl Error {
             Error::Transport(t) => t.message.clone(),
             Error::Credentials(c) => c.message.clone(),
             Error::Decode(d) => d.to_string(),
+            Error::Unsupported(u) => redact_identity_numbers(&u.reason),
             other => other.http().map(|h| h.message.clone()).unwrap_or_default(),
         }
     }

@@ -122,10 +122,114 @@ impl TryFrom<&ReportedOrganizationNumber> for OrganizationNumber {
     }
 }
 
-string_id! {
-    /// A person's id in Altinn's contact API: `r` followed by digits (`r50022994`), taken from a
-    /// personal contact's `PersonalContactId`.
-    PersonId
+/// Whose roles [`ContactsApi::roles`](crate::ContactsApi::roles) asks for: a person, as one of
+/// the three keys the backends know.
+///
+/// - `r` and digits (`r50022994`): a personal contact's `PersonalContactId` in Altinn 2.
+/// - `u` and digits (`u20001`): an Altinn 3 user id, which the Altinn 3 backend gives as the
+///   `PersonalContactId` of the personal contacts it finds (Altinn 3 has no `r` ids).
+/// - eleven digits with valid check digits: a national identity number (fødselsnummer or
+///   D-number), which Altinn 3 Access Management is keyed by. Altinn 2 had no call keyed by it.
+///
+/// A national identity number is never shown: `Display` and `Debug` print `***********`, and
+/// an invalid one is not echoed in the parse error either.
+///
+/// ```
+/// # use altinn_contacts_api::{PersonId, PersonIdKind};
+/// let id: PersonId = "r50022994".parse().unwrap();
+/// assert_eq!(id.kind(), PersonIdKind::PersonalContact);
+/// let nin: PersonId = "01017012343".parse().unwrap();
+/// assert_eq!(nin.kind(), PersonIdKind::NationalIdentityNumber);
+/// assert_eq!(nin.to_string(), "***********");
+/// assert!(!format!("{nin:?}").contains("01017012343"));
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonId(String);
+
+/// Which key a [`PersonId`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PersonIdKind {
+    /// `r` and digits: an Altinn 2 personal-contact id.
+    PersonalContact,
+    /// `u` and digits: an Altinn 3 user id.
+    AltinnUser,
+    /// Eleven digits: a national identity number.
+    NationalIdentityNumber,
+}
+
+impl PersonId {
+    /// The id as typed (after trimming). For a national identity number this is the number
+    /// itself: pass it only to the backend, never to a log.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Which key this is.
+    pub fn kind(&self) -> PersonIdKind {
+        match self.0.as_bytes().first() {
+            Some(b'r') => PersonIdKind::PersonalContact,
+            Some(b'u') => PersonIdKind::AltinnUser,
+            _ => PersonIdKind::NationalIdentityNumber,
+        }
+    }
+
+    /// The digits after the `r` or `u` prefix; `None` for a national identity number.
+    pub fn number(&self) -> Option<&str> {
+        match self.kind() {
+            PersonIdKind::NationalIdentityNumber => None,
+            _ => Some(&self.0[1..]),
+        }
+    }
+}
+
+impl fmt::Display for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind() {
+            PersonIdKind::NationalIdentityNumber => f.write_str("***********"),
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PersonId(\"{self}\")")
+    }
+}
+
+impl TryFrom<&str> for PersonId {
+    type Error = InvalidInput;
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
+        s.parse()
+    }
+}
+
+impl TryFrom<String> for PersonId {
+    type Error = InvalidInput;
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
+        s.parse()
+    }
+}
+
+/// True when `s` is eleven digits whose last two are the mod-11 check digits of a Norwegian
+/// national identity number (the date part is not checked: D- and H-numbers shift it).
+pub fn is_valid_national_identity_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 11 || !ascii_digits(s) {
+        return false;
+    }
+    let d: Vec<u32> = b.iter().map(|c| u32::from(c - b'0')).collect();
+    let check = |weights: &[u32]| -> Option<u32> {
+        let sum: u32 = weights.iter().zip(&d).map(|(w, x)| w * x).sum();
+        match 11 - sum % 11 {
+            11 => Some(0),
+            10 => None,
+            k => Some(k),
+        }
+    };
+    check(&[3, 7, 6, 1, 8, 9, 4, 5, 2]) == Some(d[9])
+        && check(&[5, 4, 3, 2, 7, 6, 5, 4, 3, 2]) == Some(d[10])
 }
 
 impl FromStr for PersonId {
@@ -133,16 +237,29 @@ impl FromStr for PersonId {
 
     fn from_str(s: &str) -> Result<Self, InvalidInput> {
         const WHAT: &str = "person id";
+        const SHAPE: &str = "it must be 'r' or 'u' followed by 1 to 18 digits (r50022994, u20001), \
+                             or an 11-digit national identity number";
         let t = s.trim();
+        if ascii_digits(t) && !t.is_empty() {
+            if t.len() == 11 {
+                if !is_valid_national_identity_number(t) {
+                    // The input may be a real number with a typo: never echo it.
+                    return Err(invalid(
+                        WHAT,
+                        "***********",
+                        "the national identity number's check digits do not match",
+                    ));
+                }
+                return Ok(PersonId(t.to_owned()));
+            }
+            return Err(invalid(WHAT, s, SHAPE));
+        }
         let digits = t
             .strip_prefix('r')
-            .ok_or_else(|| invalid(WHAT, s, "it must be 'r' followed by digits, like r50022994"))?;
+            .or_else(|| t.strip_prefix('u'))
+            .ok_or_else(|| invalid(WHAT, s, SHAPE))?;
         if digits.is_empty() || digits.len() > 18 || !ascii_digits(digits) {
-            return Err(invalid(
-                WHAT,
-                s,
-                "it must be 'r' followed by 1 to 18 digits, like r50022994",
-            ));
+            return Err(invalid(WHAT, s, SHAPE));
         }
         Ok(PersonId(t.to_owned()))
     }
@@ -322,9 +439,47 @@ mod tests {
     #[test]
     fn person_ids() {
         assert!("r50022994".parse::<PersonId>().is_ok());
-        for bad in ["", "r", "50022994", "R50022994", "r5002x", "r1/../2", "r 1"] {
+        assert_eq!(
+            "u20001".parse::<PersonId>().unwrap().kind(),
+            PersonIdKind::AltinnUser
+        );
+        assert_eq!(
+            "u20001".parse::<PersonId>().unwrap().number(),
+            Some("20001")
+        );
+        for bad in [
+            "",
+            "r",
+            "u",
+            "50022994",
+            "R50022994",
+            "r5002x",
+            "r1/../2",
+            "r 1",
+            "x12",
+        ] {
             assert!(bad.parse::<PersonId>().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn national_identity_numbers_are_person_ids_and_never_shown() {
+        // A synthetic number with valid check digits (Skatteetaten's test range shape).
+        let nin = "01017012343";
+        assert!(
+            is_valid_national_identity_number(nin),
+            "test number must be valid"
+        );
+        let id: PersonId = nin.parse().unwrap();
+        assert_eq!(id.kind(), PersonIdKind::NationalIdentityNumber);
+        assert_eq!(id.as_str(), nin);
+        assert_eq!(id.number(), None);
+        let shown = format!("{id} {id:?}");
+        assert!(!shown.contains(nin), "{shown}");
+        // A typo is refused without echoing the digits.
+        let err = "01017012346".parse::<PersonId>().unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("0101701234"), "{text}");
     }
 
     #[test]

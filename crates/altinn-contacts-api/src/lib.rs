@@ -54,11 +54,11 @@ pub use api::ContactsApi;
 pub use api::MockContactsApi;
 pub use error::{
     AuthFailure, Cause, CredentialsFailure, DecodeFailure, Error, HttpFailure, InvalidInput,
-    Operation, TransportError, TransportFailure, redact_identity_numbers,
+    Operation, TransportError, TransportFailure, Unsupported, redact_identity_numbers,
 };
 pub use ids::{
-    Email, OrganizationNumber, PersonId, PhoneNumber, RoleCode, ServiceCode, ServiceEdition,
-    TypeCode,
+    Email, OrganizationNumber, PersonId, PersonIdKind, PhoneNumber, RoleCode, ServiceCode,
+    ServiceEdition, TypeCode, is_valid_national_identity_number,
 };
 pub use link::{LinkError, LinkRelation, LinkTarget};
 pub use query::{

@@ -57,6 +57,19 @@ proptest! {
     }
 
     #[test]
+    fn a_national_identity_number_as_person_id_is_never_shown(ssn in "[0-9]{11}", pad in " {0,2}") {
+        let input = format!("{pad}{ssn}{pad}");
+        let shown = match input.parse::<PersonId>() {
+            Ok(id) => {
+                prop_assert_eq!(id.as_str(), ssn.as_str());
+                format!("{id} {id:?}")
+            }
+            Err(err) => format!("{err} {err:?}"),
+        };
+        prop_assert!(!shown.contains(&ssn), "{}", shown);
+    }
+
+    #[test]
     fn type_code_never_carries_odata_syntax(s in "\\PC{0,12}") {
         if let Ok(code) = s.parse::<TypeCode>() {
             prop_assert!(code.as_str().bytes().all(|b| b.is_ascii_alphanumeric()));

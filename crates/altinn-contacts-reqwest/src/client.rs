@@ -15,8 +15,8 @@ use url::Url;
 
 use altinn_contacts_api::{
     ContactPointSearch, ContactsApi, CredentialsFailure, Error, Expand, LinkError, LinkRelation,
-    LinkTarget, Operation, OrganizationNumber, OrganizationsQuery, PersonId,
-    PersonalContactsFilter, TransportError, TransportFailure,
+    LinkTarget, Operation, OrganizationNumber, OrganizationsQuery, PersonId, PersonIdKind,
+    PersonalContactsFilter, TransportError, TransportFailure, Unsupported,
 };
 use altinn_contacts_model::{
     Link, OfficialContactList, Organization, OrganizationList, PersonalContactList, RoleList,
@@ -577,6 +577,16 @@ impl ContactsApi for ReqwestContactsApi {
     }
 
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error> {
+        if person.kind() != PersonIdKind::PersonalContact {
+            // Altinn 2 keys roles by the personal-contact id only; a national identity number
+            // must not travel in a URL path that proxies and access logs keep.
+            return Err(Error::Unsupported(Unsupported::new(
+                Operation::Roles,
+                "altinn2",
+                "Altinn 2 looks up roles by a personal contact's id (r...) only, \
+                 not by a user id or a national identity number",
+            )));
+        }
         let url = self.url(&wire::roles(org, person));
         self.get(Operation::Roles, Some(org), url).await
     }

@@ -137,6 +137,15 @@ pub struct OfficialContactList {
     /// JSON `_links`. Empty when the response lacks it or sends `null`.
     #[serde(rename = "_links")]
     pub links: crate::Links,
+    /// Not in Altinn 2: the organization whose addresses these are, when it is not the one asked
+    /// for (a sub-unit with no addresses of its own answered with its main unit's, as the Altinn 3
+    /// services do). The Altinn 3 backend sets it and the gateway passes it on; Altinn 2 never sent
+    /// it.
+    ///
+    /// JSON `AddressOrigin`. `None` when the response lacks it or sends `null` (only some responses
+    /// carry it).
+    #[serde(rename = "AddressOrigin", skip_serializing_if = "Option::is_none")]
+    pub address_origin: Option<crate::ReportedOrganizationNumber>,
     /// The official contact points.
     ///
     /// JSON `_embedded`. Empty when the response lacks it or sends `null`.
@@ -153,6 +162,8 @@ struct OfficialContactListRepr {
         deserialize_with = "crate::lenient::null_as_default"
     )]
     links: crate::Links,
+    #[serde(rename = "AddressOrigin", default)]
+    address_origin: Option<crate::ReportedOrganizationNumber>,
     #[serde(
         rename = "_embedded",
         default,
@@ -165,6 +176,7 @@ impl From<OfficialContactListRepr> for OfficialContactList {
     fn from(repr: OfficialContactListRepr) -> Self {
         OfficialContactList {
             links: repr.links,
+            address_origin: repr.address_origin,
             embedded: repr.embedded,
         }
     }

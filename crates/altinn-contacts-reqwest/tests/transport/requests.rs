@@ -620,3 +620,21 @@ async fn a_custom_user_agent_is_sent() {
         .unwrap();
     server.verify().await;
 }
+
+#[tokio::test]
+async fn roles_by_user_id_or_national_identity_number_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    let api = client(&server.uri());
+    for person in ["u20001", "01017012343"] {
+        let person = person.parse().unwrap();
+        let err = api.roles(&org(), &person).await.unwrap_err();
+        let Error::Unsupported(unsupported) = &err else {
+            panic!("expected Unsupported, got {err:?}");
+        };
+        assert_eq!(unsupported.backend, "altinn2");
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("01017012343"), "{text}");
+    }
+    let received = server.received_requests().await.expect("recording is on");
+    assert!(received.is_empty(), "nothing may be sent: {received:?}");
+}
