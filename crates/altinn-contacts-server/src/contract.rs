@@ -90,7 +90,11 @@ impl Contract {
             // The caller's own misses are routine; the backend failing is the operator's
             // business. `Display` of an `Error` holds no secret and masks identity numbers.
             match &e {
-                E::NotFound(_) | E::BadRequest(_) | E::Throttled { .. } | E::InvalidInput(_) => {
+                E::NotFound(_)
+                | E::BadRequest(_)
+                | E::Throttled { .. }
+                | E::InvalidInput(_)
+                | E::Unsupported(_) => {
                     tracing::debug!(target: "altinn_contacts_server", error = %e, "backend call failed");
                 }
                 _ => {

@@ -1,7 +1,8 @@
 //! A backend's [`Error`] as the Altinn 2 contract writes it: a status and a reason phrase.
 //!
 //! What the caller got wrong or asked for in vain (not found, bad request, throttled) passes
-//! through with the backend's status and message. What went wrong between this server and its
+//! through with the backend's status and message. A call the backend cannot make at all
+//! ([`Error::Unsupported`]: no successor service) is `501` with a reason naming what is missing. What went wrong between this server and its
 //! backend (the backend's credentials refused, no token, the backend unreachable, slow, or
 //! answering nonsense) is this server's failure, not the caller's: `502`, `503` or `504` with a
 //! fixed message. The backend's own words stay in this server's log (an [`Error`]'s `Display`
@@ -64,6 +65,11 @@ pub(crate) fn answer(error: &Error) -> Answer {
         }
         Error::Credentials(_) => Answer::error(StatusCode::BAD_GATEWAY, BACKEND_TOKEN_REFUSED),
         Error::Decode(_) => Answer::error(StatusCode::BAD_GATEWAY, BACKEND_ANSWER_UNREADABLE),
+        // A call the backend has no successor for: the reason names what is missing (its
+        // `Display` masks identity numbers).
+        Error::Unsupported(unsupported) => {
+            Answer::error(StatusCode::NOT_IMPLEMENTED, unsupported.to_string())
+        }
         // A variant added to the API crate later: the server failed, say no more.
         _ => Answer::error(StatusCode::BAD_GATEWAY, "Bad Gateway"),
     }
