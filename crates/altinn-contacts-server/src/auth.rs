@@ -33,8 +33,8 @@ impl ApiKeys {
     {
         let keys: Vec<Box<[u8]>> = keys
             .into_iter()
+            .filter(|k| !k.as_ref().is_empty())
             .map(|k| k.as_ref().as_bytes().into())
-            .filter(|k: &Box<[u8]>| !k.is_empty())
             .collect();
         if keys.is_empty() {
             return Err(NoApiKeys);

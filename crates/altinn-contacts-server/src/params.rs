@@ -220,8 +220,8 @@ pub(crate) fn parse_list(params: &Params) -> Result<ListCall, BadRequest> {
         });
     }
     // A value with whitespace around it is not trimmed: Altinn compares what was sent.
-    let email = email.and_then(|e| exact::<Email>(e));
-    let phone = phone.and_then(|p| exact::<PhoneNumber>(p));
+    let email = email.and_then(exact::<Email>);
+    let phone = phone.and_then(exact::<PhoneNumber>);
     match ContactPointSearch::new(email, phone) {
         Ok(search) if matchable => Ok(ListCall::Search(search.with_options(query))),
         _ => Ok(ListCall::Nothing),
