@@ -56,6 +56,8 @@ pub struct OrganizationsQuery {
     pub skip: Option<u64>,
     /// Sort order; `None` leaves it to the server (by organization number).
     pub order_by: Option<OrderBy>,
+    /// Reverse the sort order (OData's `desc`); with no `order_by`, by organization number.
+    pub descending: bool,
     /// Only organizations of this organisation form.
     pub type_filter: Option<TypeCode>,
     /// Embed official contacts.
@@ -86,6 +88,13 @@ impl OrganizationsQuery {
     #[must_use]
     pub fn order_by(mut self, order: OrderBy) -> Self {
         self.order_by = Some(order);
+        self
+    }
+
+    /// Reverses the sort order (Altinn's `$orderby=... desc`).
+    #[must_use]
+    pub fn descending(mut self) -> Self {
+        self.descending = true;
         self
     }
 
@@ -120,10 +129,15 @@ impl OrganizationsQuery {
 
 /// A search for organizations by contact point: an e-mail address, a phone number, or both.
 /// Altinn matches official and personal contact points.
+///
+/// Altinn 2 applies the list's OData options to the hits as well (`$top`, `$skip`, `$orderby`,
+/// `$filter`, `$expand`); [`with_options`](Self::with_options) sets them. Most callers leave them
+/// at the server's defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContactPointSearch {
     email: Option<Email>,
     phone: Option<PhoneNumber>,
+    options: OrganizationsQuery,
 }
 
 impl ContactPointSearch {
@@ -132,6 +146,7 @@ impl ContactPointSearch {
         ContactPointSearch {
             email: Some(email),
             phone: None,
+            options: OrganizationsQuery::new(),
         }
     }
 
@@ -140,6 +155,7 @@ impl ContactPointSearch {
         ContactPointSearch {
             email: None,
             phone: Some(phone),
+            options: OrganizationsQuery::new(),
         }
     }
 
@@ -149,6 +165,7 @@ impl ContactPointSearch {
         ContactPointSearch {
             email: Some(email),
             phone: Some(phone),
+            options: OrganizationsQuery::new(),
         }
     }
 
@@ -161,7 +178,24 @@ impl ContactPointSearch {
                 "give an e-mail address, a phone number, or both",
             ));
         }
-        Ok(ContactPointSearch { email, phone })
+        Ok(ContactPointSearch {
+            email,
+            phone,
+            options: OrganizationsQuery::new(),
+        })
+    }
+
+    /// Applies the list's options (page, order, type filter, expand) to the hits.
+    #[must_use]
+    pub fn with_options(mut self, options: OrganizationsQuery) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The list options applied to the hits (server defaults unless
+    /// [`with_options`](Self::with_options) set them).
+    pub fn options(&self) -> &OrganizationsQuery {
+        &self.options
     }
 
     /// The e-mail address searched for.

@@ -332,6 +332,14 @@ pub(crate) enum Command {
     /// Run the embedded sandbox until Ctrl-C, printing its base URL and API key (with
     /// --maskinporten-client-id also its Maskinporten issuer and token exchange URLs).
     Sandbox(SandboxArgs),
+    /// Serve the Altinn 2 contact API (same paths, OData options, HAL+JSON, errors) over the
+    /// backend the global options describe, until Ctrl-C: a gateway for systems that can change
+    /// only their base URL.
+    ///
+    /// Callers authenticate with an ApiKey header holding one of the keys given here; their key
+    /// is never sent on: the backend uses its own credentials (--api-key, --cert, Maskinporten,
+    /// or --sandbox). Prints its base URL.
+    Serve(ServeArgs),
     /// Look up many organizations from a file; JSON Lines out, one line per number.
     #[command(subcommand)]
     Bulk(BulkCommand),
@@ -434,6 +442,72 @@ pub(crate) struct SandboxArgs {
     /// secret is printed.
     #[arg(long, value_name = "DIR")]
     pub(crate) write_test_pki: Option<PathBuf>,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub(crate) listen: SocketAddr,
+    /// An API key callers may send (repeat for several; the environment variable takes a comma
+    /// separated list).
+    #[arg(
+        long,
+        env = "ALTINN_GATEWAY_API_KEYS",
+        value_name = "KEY",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub(crate) gateway_api_key: Vec<Secret>,
+    /// A file of API keys callers may send, one a line (blank lines and # comments skipped).
+    #[arg(long, env = "ALTINN_GATEWAY_API_KEYS_FILE", value_name = "PATH")]
+    pub(crate) gateway_api_keys_file: Option<PathBuf>,
+    /// The URL callers reach the gateway at, for the links in its answers [default: the Host
+    /// the caller used, else the listen address].
+    #[arg(long, env = "ALTINN_GATEWAY_PUBLIC_URL", value_name = "URL")]
+    pub(crate) public_url: Option<String>,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(
+        long,
+        env = "ALTINN_GATEWAY_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(
+        long,
+        env = "ALTINN_GATEWAY_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Require a client certificate signed by these CAs (PEM), as Altinn required an
+    /// enterprise certificate; needs --tls-cert.
+    #[arg(
+        long,
+        env = "ALTINN_GATEWAY_CLIENT_CA",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    pub(crate) client_ca: Option<PathBuf>,
+}
+
+#[cfg(test)]
+impl ServeArgs {
+    /// Arguments with these keys and nothing else.
+    pub(crate) fn for_test(keys: Vec<String>, file: Option<PathBuf>) -> Self {
+        ServeArgs {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            gateway_api_key: keys.into_iter().map(Secret::new).collect(),
+            gateway_api_keys_file: file,
+            public_url: None,
+            tls_cert: None,
+            tls_key: None,
+            client_ca: None,
+        }
+    }
 }
 
 /// `bulk`.

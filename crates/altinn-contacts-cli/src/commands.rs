@@ -63,6 +63,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
             print_all(&global, Kind::Role, Shape::List, list.into_items())
         }
         Command::Sandbox(args) => sandbox(&global, args).await,
+        Command::Serve(args) => crate::serve::run(&global, args).await,
         Command::Bulk(command) => crate::bulk::run(&global, command).await,
         Command::Completions { shell } => crate::completions::run(shell),
         Command::Config(ConfigCommand::Show) => crate::profile::show(&global),
@@ -520,7 +521,7 @@ fn printer(global: &Global, kind: Kind, shape: Shape) -> Printer<io::StdoutLock<
     )
 }
 
-fn print_all<T: Serialize>(
+pub(crate) fn print_all<T: Serialize>(
     global: &Global,
     kind: Kind,
     shape: Shape,

@@ -8,6 +8,7 @@
 //! - `output`: table, JSON, JSON Lines and CSV.
 //! - `profile`: the config file's profiles, merged under flags and environment; `config show`.
 //! - `doctor`: `altinn-contacts doctor`, the setup checks.
+//! - `serve`: `altinn-contacts serve`, the Altinn 2 contract as a gateway over the backend.
 //! - `completions`: `altinn-contacts completions bash|zsh|fish|powershell`.
 //! - `error`: the `error:` line and the exit codes (0 ok, 1 failed, 2 usage, 3 unsupported by
 //!   the backend, 130 Ctrl-C).
@@ -20,6 +21,7 @@ mod doctor;
 mod error;
 mod output;
 mod profile;
+mod serve;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -102,10 +104,13 @@ pub fn main() -> ExitCode {
 /// Secrets never reach these events: the transport does not record them.
 fn init_tracing(verbose: u8) {
     let directives = match verbose {
-        0 => "warn",
-        1 => "warn,altinn_contacts=debug,altinn_contacts_reqwest=debug,altinn_contacts_cli=debug",
+        // The gateway (`serve`) logs each request it answers at info; no other command uses it.
+        0 => "warn,altinn_contacts_server=info",
+        1 => {
+            "warn,altinn_contacts=debug,altinn_contacts_reqwest=debug,altinn_contacts_cli=debug,altinn_contacts_server=debug"
+        }
         _ => {
-            "warn,altinn_contacts=trace,altinn_contacts_reqwest=trace,altinn_contacts_cli=trace,altinn_contacts_sandbox=debug"
+            "warn,altinn_contacts=trace,altinn_contacts_reqwest=trace,altinn_contacts_cli=trace,altinn_contacts_sandbox=debug,altinn_contacts_server=debug"
         }
     };
     let _ = tracing_subscriber::fmt()

@@ -29,6 +29,8 @@ pub(crate) enum Kind {
     Role,
     /// A running sandbox (the `sandbox` command).
     Sandbox,
+    /// A running gateway (the `serve` command).
+    Serve,
 }
 
 /// A column: its table header and its field (an Altinn field name, or a derived one).
@@ -90,6 +92,11 @@ impl Kind {
                 col("BASE URL", "BaseUrl"),
                 col("API KEY", "ApiKey"),
                 col("ORGANIZATIONS", "Organizations"),
+            ],
+            Kind::Serve => vec![
+                col("BASE URL", "BaseUrl"),
+                col("API KEYS", "ApiKeys"),
+                col("CLIENT CERTIFICATES", "ClientCertificates"),
             ],
         }
     }

@@ -31,6 +31,7 @@ fn help_lists_the_commands_and_exits_0() {
         "personal-contacts",
         "roles",
         "sandbox",
+        "serve",
         "bulk",
     ] {
         assert!(text.contains(command), "{command} missing from\n{text}");

@@ -546,7 +546,7 @@ impl ContactsApi for ReqwestContactsApi {
         &self,
         search: &ContactPointSearch,
     ) -> Result<OrganizationList, Error> {
-        let url = self.url(&wire::search(search));
+        let url = self.url(&wire::search(search)?);
         self.get(Operation::SearchOrganizations, None, url).await
     }
 

@@ -90,30 +90,44 @@ impl Endpoint<'_> {
 
 /// `GET organizations` with the OData options of `query`, after its validation.
 pub(crate) fn organizations(query: &OrganizationsQuery) -> Result<Endpoint<'static>, InvalidInput> {
-    query.validate()?;
     let mut pairs = Vec::with_capacity(5);
-    if let Some(top) = query.top {
-        pairs.push(("$top", top.to_string()));
-    }
-    if let Some(skip) = query.skip {
-        pairs.push(("$skip", skip.to_string()));
-    }
-    if let Some(order) = query.order_by {
-        pairs.push(("$orderby", order_by(order)?.to_owned()));
-    }
-    if let Some(code) = &query.type_filter {
-        // `TypeCode` admits no quote, so the value cannot end the OData string early.
-        pairs.push(("$filter", format!("Type eq '{}'", code.as_str())));
-    }
-    pairs.extend(expand(query.expand));
+    list_options(query, &mut pairs)?;
     Ok(Endpoint {
         segments: vec![ORGANIZATIONS],
         pairs,
     })
 }
 
-/// `GET organizations?email=..&phoneNumber=..`.
-pub(crate) fn search(search: &ContactPointSearch) -> Endpoint<'static> {
+/// The OData options of the organizations list (also applied to a search's hits).
+fn list_options(
+    query: &OrganizationsQuery,
+    pairs: &mut Vec<(&'static str, String)>,
+) -> Result<(), InvalidInput> {
+    query.validate()?;
+    if let Some(top) = query.top {
+        pairs.push(("$top", top.to_string()));
+    }
+    if let Some(skip) = query.skip {
+        pairs.push(("$skip", skip.to_string()));
+    }
+    match (query.order_by, query.descending) {
+        (Some(order), false) => pairs.push(("$orderby", order_by(order)?.to_owned())),
+        (order, true) => {
+            let order = order_by(order.unwrap_or_default())?;
+            pairs.push(("$orderby", format!("{order} desc")));
+        }
+        (None, false) => {}
+    }
+    if let Some(code) = &query.type_filter {
+        // `TypeCode` admits no quote, so the value cannot end the OData string early.
+        pairs.push(("$filter", format!("Type eq '{}'", code.as_str())));
+    }
+    pairs.extend(expand(query.expand));
+    Ok(())
+}
+
+/// `GET organizations?email=..&phoneNumber=..`, with the list options of the search, if any.
+pub(crate) fn search(search: &ContactPointSearch) -> Result<Endpoint<'static>, InvalidInput> {
     let mut pairs = Vec::with_capacity(2);
     if let Some(email) = search.email_address() {
         pairs.push(("email", email.as_str().to_owned()));
@@ -121,10 +135,11 @@ pub(crate) fn search(search: &ContactPointSearch) -> Endpoint<'static> {
     if let Some(phone) = search.phone_number() {
         pairs.push(("phoneNumber", phone.as_str().to_owned()));
     }
-    Endpoint {
+    list_options(search.options(), &mut pairs)?;
+    Ok(Endpoint {
         segments: vec![ORGANIZATIONS],
         pairs,
-    }
+    })
 }
 
 /// `GET organizations/{orgno}[?$expand=OfficialContacts]`.
@@ -440,11 +455,34 @@ mod tests {
             "+4799999999".parse().unwrap(),
         );
         assert_eq!(
-            search(&both).pairs,
+            search(&both).unwrap().pairs,
             vec![
                 ("email", "post@firma.no".to_string()),
                 ("phoneNumber", "+4799999999".to_string()),
             ]
+        );
+        // The list's options apply to a search's hits, descending order included.
+        let paged = both.with_options(
+            OrganizationsQuery::new()
+                .top(2)
+                .order_by(OrderBy::Name)
+                .descending(),
+        );
+        assert_eq!(
+            search(&paged).unwrap().pairs[2..],
+            [
+                ("$top", "2".to_string()),
+                ("$orderby", "Name desc".to_string()),
+            ]
+        );
+        let descending = OrganizationsQuery::new().descending();
+        assert_eq!(
+            organizations(&descending).unwrap().pairs,
+            [("$orderby", "OrganizationNumber desc".to_string())]
+        );
+        assert!(
+            search(&paged.with_options(OrganizationsQuery::new().top(0))).is_err(),
+            "options are validated"
         );
         let o = org("910021451");
         let filter = PersonalContactsFilter::new()

@@ -395,11 +395,11 @@ impl Faults {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResetConnection;
 
-/// The answer to the faults the handler leaves to this module: `real` makes the answer the
-/// request would have had. A stall has already been waited out (it is part of the decided
-/// latency), so its answer is the real one.
-pub(crate) fn respond(fault: &Fault, real: impl FnOnce() -> Response<Body>) -> Response<Body> {
-    match fault {
+/// The answer to the faults the handler leaves to this module; `None` where the answer is the
+/// one the request would have had. A stall has already been waited out (it is part of the
+/// decided latency), so its answer is the real one.
+pub(crate) fn respond(fault: &Fault) -> Option<Response<Body>> {
+    Some(match fault {
         Fault::TooManyRequestsDate { retry_after_secs } => {
             let mut response = Response::new(Body::empty());
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -414,8 +414,8 @@ pub(crate) fn respond(fault: &Fault, real: impl FnOnce() -> Response<Body>) -> R
             response.extensions_mut().insert(ResetConnection);
             response
         }
-        _ => real(),
-    }
+        _ => return None,
+    })
 }
 
 /// `at` as an HTTP date (IMF-fixdate, always GMT).
@@ -514,7 +514,7 @@ mod tests {
 
     #[test]
     fn retry_after_date_is_an_imf_fixdate_in_the_future() {
-        let response = respond(&Fault::too_many_requests_until(90), || unreachable!());
+        let response = respond(&Fault::too_many_requests_until(90)).expect("a 429");
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         let text = response.headers()[header::RETRY_AFTER].to_str().unwrap();
         assert!(text.ends_with(" GMT") && text.len() == 29, "{text}");

@@ -20,8 +20,7 @@ mod faults;
 mod generate;
 mod handler;
 pub mod maskinporten;
-pub mod messages;
-mod query;
+mod memory;
 mod recorder;
 mod records;
 mod seed;
@@ -31,10 +30,13 @@ pub mod successors;
 #[cfg_attr(docsrs, doc(cfg(feature = "test-pki")))]
 pub mod test_pki;
 
+/// The largest page `$top` allows; larger values are clamped to it.
+pub use altinn_contacts_server::MAX_PAGE_SIZE;
+/// Altinn's error texts, sent as reason phrases (the contract's, shared with the gateway).
+pub use altinn_contacts_server::messages;
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultConfig, Faults};
 pub use maskinporten::MaskinportenConfig;
-pub use query::MAX_PAGE_SIZE;
 pub use recorder::RecordedRequest;
 pub use records::{OrganizationRecord, PersonRecord};
 pub use server::{

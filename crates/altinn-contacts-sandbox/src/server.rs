@@ -13,15 +13,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::{Body, HttpBody};
-use axum::http::{Method, Request, Response, StatusCode, header};
+use axum::http::{Request, Response, StatusCode, header};
 use axum::{Extension, Router};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use rustls::RootCertStore;
-use rustls::server::WebPkiClientVerifier;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -31,7 +27,9 @@ use tokio_rustls::TlsAcceptor;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::faults::{FaultConfig, Faults, ResetConnection};
-use crate::handler::{self, API_PREFIX, AppState, ConnInfo};
+use altinn_contacts_server::{API_PREFIX, ApiKeys, Contract, TlsConfig, is_organizations_list};
+
+use crate::handler::{self, AppState, ConnInfo};
 use crate::maskinporten::{ISSUER_PATH, Maskinporten, MaskinportenConfig};
 use crate::recorder::{RecordedRequest, Recorder};
 use crate::records::OrganizationRecord;
@@ -226,48 +224,14 @@ impl SandboxBuilder {
             }
             return Ok(None);
         };
-        let certs = CertificateDer::pem_slice_iter(cert_pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::Tls(format!("server certificate PEM: {e}")))?;
-        if certs.is_empty() {
-            return Err(Error::Tls(
-                "server certificate PEM holds no certificate".to_owned(),
-            ));
+        let mut config = TlsConfig::new(cert_pem.clone(), key_pem.clone());
+        if let Some(ca_pem) = &self.client_ca {
+            config = config.client_ca(ca_pem.clone());
         }
-        let key = PrivateKeyDer::from_pem_slice(key_pem)
-            .map_err(|e| Error::Tls(format!("server private key PEM: {e}")))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Tls(e.to_string()))?;
-        let builder = match &self.client_ca {
-            None => builder.with_no_client_auth(),
-            Some(ca_pem) => {
-                let mut roots = RootCertStore::empty();
-                for cert in CertificateDer::pem_slice_iter(ca_pem) {
-                    let cert = cert.map_err(|e| Error::Tls(format!("client CA PEM: {e}")))?;
-                    roots
-                        .add(cert)
-                        .map_err(|e| Error::Tls(format!("client CA certificate: {e}")))?;
-                }
-                if roots.is_empty() {
-                    return Err(Error::Tls("client CA PEM holds no certificate".to_owned()));
-                }
-                // Connections without a certificate are let through the handshake so they get
-                // Altinn's HTTP 401 rather than a TLS alert.
-                let verifier =
-                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                        .allow_unauthenticated()
-                        .build()
-                        .map_err(|e| Error::Tls(format!("client certificate verifier: {e}")))?;
-                builder.with_client_cert_verifier(verifier)
-            }
-        };
-        let mut config = builder
-            .with_single_cert(certs, key)
-            .map_err(|e| Error::Tls(format!("server certificate and key: {e}")))?;
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Some(TlsAcceptor::from(Arc::new(config))))
+        config
+            .acceptor()
+            .map(Some)
+            .map_err(|e| Error::Tls(e.to_string()))
     }
 
     /// Binds, builds the data, and starts serving on the current tokio runtime. The sandbox
@@ -308,7 +272,7 @@ impl SandboxBuilder {
             Vec::new()
         };
         records.extend(self.records);
-        let dataset = Dataset::build(records, self.organizations, self.seed);
+        let dataset = Arc::new(Dataset::build(records, self.organizations, self.seed));
 
         let faults = Faults::new(self.faults);
         let maskinporten = self
@@ -320,8 +284,10 @@ impl SandboxBuilder {
         let state = Arc::new(AppState {
             successors,
             maskinporten,
+            contract: Contract::new(dataset.clone()),
             dataset,
-            api_key: self.api_key.clone(),
+            // An empty key accepts no request, as before: every `ApiKey` is then refused.
+            api_keys: ApiKeys::new([&self.api_key]).unwrap_or_else(|_| ApiKeys::none()),
             bearer: self.bearer.clone(),
             client_ca: self.client_ca.is_some(),
             scheme,
@@ -523,15 +489,6 @@ impl hyper::service::Service<Request<Incoming>> for ConnectionService {
             })
         })
     }
-}
-
-/// `GET {api}/organizations`, the list and the search (the only paged call).
-fn is_organizations_list(method: &Method, path: &str) -> bool {
-    let path = path.strip_suffix('/').unwrap_or(path).as_bytes();
-    let (prefix, rest) = path.split_at(API_PREFIX.len().min(path.len()));
-    method == Method::GET
-        && prefix.eq_ignore_ascii_case(API_PREFIX.as_bytes())
-        && rest.eq_ignore_ascii_case(b"/organizations")
 }
 
 /// Cuts the `_embedded.organizations` of a successful, complete JSON page to `n` items. Other
@@ -861,26 +818,5 @@ impl Drop for Sandbox {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_organizations_list_is_capped() {
-        let get = |path| is_organizations_list(&Method::GET, path);
-        assert!(get("/api/serviceowner/organizations"));
-        assert!(get("/API/ServiceOwner/Organizations/"));
-        assert!(!get("/api/serviceowner/organizations/910021451"));
-        assert!(!get("/api/serviceowner/organization"));
-        assert!(!get("/api/serviceowner"));
-        assert!(!get("/æ"));
-        assert!(!get(""));
-        assert!(!is_organizations_list(
-            &Method::POST,
-            "/api/serviceowner/organizations"
-        ));
     }
 }

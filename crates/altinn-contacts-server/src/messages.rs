@@ -1,13 +1,13 @@
-//! The reason phrases the sandbox answers with, for tests that assert on them.
+//! The reason phrases of the Altinn 2 contract, for servers and for tests that assert on them.
 //!
-//! Altinn puts its error message in the HTTP reason phrase and sends an empty body; the sandbox
-//! does the same. The fixed messages are Altinn's own wording; the ones that echo what was sent
-//! are built by the functions below.
+//! Altinn puts its error message in the HTTP reason phrase and sends an empty body; this crate
+//! (and so the sandbox and the gateway) does the same. The fixed messages are Altinn's own
+//! wording; the ones that echo what was sent are built by the functions below.
 
 /// `400`: the request carried no `ApiKey` header.
 pub const API_KEY_MISSING: &str = "Required header 'ApiKey' is missing.";
 
-/// `403`: the `ApiKey` header did not hold the sandbox's key.
+/// `403`: the `ApiKey` header did not hold a key the server accepts.
 pub const API_KEY_FORBIDDEN: &str = "Forbidden - The API key is not authorized for this operation";
 
 /// `401`: a client certificate is required (a client CA is configured) and the request came
@@ -43,12 +43,12 @@ pub fn invalid_organization_number(sent: &str) -> String {
     let shown = if sent.len() == 11 && sent.bytes().all(|b| b.is_ascii_digit()) {
         "***********".to_owned()
     } else {
-        crate::query::echo(sent)
+        crate::params::echo(sent)
     };
     format!("Invalid organization number: {shown}")
 }
 
-/// `404`: a valid organization number the sandbox has no organization for.
+/// `404`: a valid organization number the backend has no organization for.
 pub fn organization_not_found(number: &str) -> String {
     format!("Organization not found: {number}")
 }
@@ -60,5 +60,5 @@ pub fn personal_contact_not_found(person_id: &str, number: &str) -> String {
 
 /// `400`: a `roleDefinitionCode` that is not letters and digits.
 pub fn invalid_role_definition_code(sent: &str) -> String {
-    format!("Invalid roleDefinitionCode: {}", crate::query::echo(sent))
+    format!("Invalid roleDefinitionCode: {}", crate::params::echo(sent))
 }
