@@ -183,6 +183,8 @@ where
     I: Serialize,
 {
     let mut lines = Lines::new(out);
+    // A hidden bar (stderr not a terminal) still takes a lock and reads the clock per `inc`.
+    let shown = !progress.is_hidden();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     // One timer, reset when a batch starts (not one per result: a timer entry per line costs
@@ -211,7 +213,9 @@ where
                 } else {
                     tally.ok += 1;
                 }
-                progress.inc(1);
+                if shown {
+                    progress.inc(1);
+                }
             }
             () = &mut flush_timer, if pending => {
                 lines.flush().map_err(CliError::stdout)?;

@@ -196,10 +196,79 @@ impl FromStr for Timestamp {
     }
 }
 
-impl fmt::Display for Timestamp {
-    /// Writes Altinn's form: seconds always, fraction digits only as many as needed, then the
-    /// offset as it was sent.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// The longest text [`Display`](fmt::Display) writes for a year of four digits:
+    /// `9999-12-31T23:59:59.999999999+25:59`.
+    const MAX_TEXT: usize = 35;
+
+    /// Writes Altinn's form into `buf` and returns its length; `None` for a year outside
+    /// 0000-9999 (negative years only come from code, never from parsing), which
+    /// [`Display`](fmt::Display) writes the slow way.
+    ///
+    /// Bulk output writes four timestamps a line: `core::fmt` with padded integers (and a
+    /// `format!` for the fraction) cost more than decoding the whole body, so the digits are
+    /// placed by hand.
+    fn write_ascii(&self, buf: &mut [u8; Self::MAX_TEXT]) -> Option<usize> {
+        let d = self.datetime;
+        let year = u16::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+        let mut len = 0;
+        let mut put = |bytes: &[u8]| {
+            buf[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
+        };
+        // Month, day, hour, minute and second are always 0-59, so two digits each.
+        let two = |v: i8| {
+            let v = v.unsigned_abs();
+            [b'0' + v / 10 % 10, b'0' + v % 10]
+        };
+        put(&[
+            b'0' + (year / 1000) as u8,
+            b'0' + (year / 100 % 10) as u8,
+            b'0' + (year / 10 % 10) as u8,
+            b'0' + (year % 10) as u8,
+            b'-',
+        ]);
+        put(&two(d.month()));
+        put(b"-");
+        put(&two(d.day()));
+        put(b"T");
+        put(&two(d.hour()));
+        put(b":");
+        put(&two(d.minute()));
+        put(b":");
+        put(&two(d.second()));
+        let nanos = d.subsec_nanosecond().unsigned_abs();
+        if nanos != 0 {
+            let mut digits = [b'0'; 9];
+            let mut rest = nanos;
+            for digit in digits.iter_mut().rev() {
+                *digit = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            // As many fraction digits as needed: the trailing zeros go.
+            let used = 9 - digits.iter().rev().take_while(|b| **b == b'0').count();
+            put(b".");
+            put(&digits[..used]);
+        }
+        match self.zone {
+            Zone::Local => {}
+            Zone::Utc => put(b"Z"),
+            Zone::Fixed(offset) => {
+                let seconds = offset.seconds();
+                let abs = seconds.unsigned_abs();
+                // jiff bounds an offset to under 26 hours, so the hours take two digits.
+                let hours = u8::try_from(abs / 3600).ok().filter(|h| *h < 100)?;
+                let minutes = (abs % 3600 / 60) as u8;
+                put(if seconds < 0 { b"-" } else { b"+" });
+                put(&[b'0' + hours / 10, b'0' + hours % 10, b':']);
+                put(&[b'0' + minutes / 10, b'0' + minutes % 10]);
+            }
+        }
+        Some(len)
+    }
+
+    /// The slow, general form of [`Display`](fmt::Display), for years outside 0000-9999.
+    fn fmt_general(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.datetime;
         write!(
             f,
@@ -229,16 +298,90 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl fmt::Display for Timestamp {
+    /// Writes Altinn's form: seconds always, fraction digits only as many as needed, then the
+    /// offset as it was sent.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0; Self::MAX_TEXT];
+        match self.write_ascii(&mut buf) {
+            // Only ASCII digits and punctuation were written.
+            Some(len) => f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?),
+            None => self.fmt_general(f),
+        }
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buf = [0; Self::MAX_TEXT];
+        match self
+            .write_ascii(&mut buf)
+            .and_then(|len| std::str::from_utf8(&buf[..len]).ok())
+        {
+            // One string for the serializer (`collect_str` would escape each piece of the
+            // formatting separately).
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        let text = Text::deserialize(deserializer)?;
+        text.0.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A string read from the input, borrowed when the input allows it: serde's own
+/// `Cow<str>` always copies, an allocation per timestamp for nothing.
+struct Text<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use std::borrow::Cow;
+
+        struct TextVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+
+            // The same wording as serde's for a `String`, which was read here before.
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Text<'de>, E> {
+                match std::str::from_utf8(v) {
+                    Ok(s) => Ok(Text(Cow::Owned(s.to_owned()))),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Bytes(v), &self)),
+                }
+            }
+
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Text<'de>, E> {
+                match String::from_utf8(v) {
+                    Ok(s) => Ok(Text(Cow::Owned(s))),
+                    Err(e) => Err(E::invalid_value(
+                        serde::de::Unexpected::Bytes(&e.into_bytes()),
+                        &self,
+                    )),
+                }
+            }
+        }
+
+        deserializer.deserialize_string(TextVisitor)
     }
 }
 
@@ -251,8 +394,8 @@ pub mod optional {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Timestamp>, D::Error> {
-        let text = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        match text.as_deref().map(str::trim) {
+        let text = Option::<Text<'de>>::deserialize(deserializer)?;
+        match text.as_ref().map(|t| t.0.trim()) {
             None | Some("") => Ok(None),
             Some(s) => {
                 let ts: Timestamp = s.parse().map_err(serde::de::Error::custom)?;
@@ -295,6 +438,106 @@ mod tests {
         let ts: Timestamp = "2016-10-10T09:16:30.0784402+02:00".parse().unwrap();
         assert_eq!(ts.offset().map(|o| o.seconds()), Some(7200));
         assert_eq!(ts.datetime().subsec_nanosecond(), 78_440_200);
+    }
+
+    /// The general (`core::fmt`) form, which [`Timestamp`]'s `Display` wrote before it placed
+    /// the digits by hand.
+    struct General(Timestamp);
+
+    impl fmt::Display for General {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.fmt_general(f)
+        }
+    }
+
+    fn any_timestamp() -> impl proptest::strategy::Strategy<Value = Timestamp> {
+        use proptest::prelude::*;
+        let civil = (
+            prop_oneof![0i16..=9999, -9999i16..=9999],
+            1i8..=12,
+            1i8..=28,
+            0i8..=23,
+            0i8..=59,
+            0i8..=59,
+            prop_oneof![
+                Just(0i32),
+                0i32..=999_999_999,
+                (0i32..=999).prop_map(|ms| ms * 1_000_000),
+                (1i32..=9_999_999).prop_map(|t| t * 100),
+            ],
+        )
+            .prop_map(|(y, mo, d, h, mi, s, ns)| {
+                DateTime::new(y, mo, d, h, mi, s, ns).expect("a valid civil date-time")
+            });
+        let zone = prop_oneof![
+            Just(Zone::Local),
+            Just(Zone::Utc),
+            (-93_599i32..=93_599).prop_map(|s| Zone::Fixed(Offset::from_seconds(s).unwrap())),
+            (-25i32..=25, 0i32..=59).prop_map(|(h, m)| {
+                let s = h * 3600 + h.signum() * m * 60;
+                Zone::Fixed(Offset::from_seconds(s).unwrap())
+            }),
+        ];
+        (civil, zone).prop_map(|(datetime, zone)| Timestamp { datetime, zone })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn digits_by_hand_match_the_general_form(ts in any_timestamp()) {
+            let general = General(ts).to_string();
+            proptest::prop_assert_eq!(ts.to_string(), general.clone());
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&ts).unwrap(),
+                serde_json::to_string(&general).unwrap()
+            );
+            // Written and read back, a value of the parseable range is the same value.
+            if (0..=9999).contains(&ts.datetime.year())
+                && matches!(ts.zone, Zone::Local | Zone::Utc)
+            {
+                let back: Timestamp = serde_json::from_str(&serde_json::to_string(&ts).unwrap()).unwrap();
+                proptest::prop_assert_eq!(back, ts);
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_forms_by_hand() {
+        let dt = |y, ns| DateTime::new(y, 6, 15, 9, 7, 20, ns).unwrap();
+        let fixed = |s| Zone::Fixed(Offset::from_seconds(s).unwrap());
+        for (datetime, zone, text) in [
+            (dt(2017, 840_000_000), Zone::Local, "2017-06-15T09:07:20.84"),
+            (dt(7, 1), Zone::Utc, "0007-06-15T09:07:20.000000001Z"),
+            (dt(0, 0), fixed(-(3600 + 1800)), "0000-06-15T09:07:20-01:30"),
+            (
+                dt(9999, 999_999_999),
+                fixed(93_599),
+                "9999-06-15T09:07:20.999999999+25:59",
+            ),
+            // An offset with seconds is written to the minute, as before.
+            (dt(2020, 0), fixed(3600 + 61), "2020-06-15T09:07:20+01:01"),
+            // Outside the four-digit years: the general form.
+            (dt(-5, 0), Zone::Local, "-005-06-15T09:07:20"),
+        ] {
+            let ts = Timestamp { datetime, zone };
+            assert_eq!(ts.to_string(), text);
+            assert_eq!(serde_json::to_string(&ts).unwrap(), format!("\"{text}\""));
+        }
+    }
+
+    #[test]
+    fn strings_that_are_not_borrowable_still_read() {
+        // An escape in the JSON string makes serde_json hand over a copy instead of a borrow.
+        let ts: Timestamp = serde_json::from_str(r#""2017-06-15T09:07:20\u002E84""#).unwrap();
+        assert_eq!(ts.to_string(), "2017-06-15T09:07:20.84");
+        let ts: Timestamp = serde_json::from_reader(&b"\"2017-06-15T09:07:20Z\""[..]).unwrap();
+        assert_eq!(ts.to_string(), "2017-06-15T09:07:20Z");
+        let err = serde_json::from_str::<Timestamp>("5")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid type: integer `5`, expected a string"),
+            "{err}"
+        );
     }
 
     #[test]
