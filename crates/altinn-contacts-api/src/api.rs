@@ -49,9 +49,11 @@ pub trait ContactsApi: Send + Sync {
     ) -> Result<PersonalContactList, Error>;
 
     /// The roles a person holds for an organization. Which [`PersonId`] kinds a backend takes
-    /// differs: Altinn 2 knows personal-contact ids (`r...`); the Altinn 3 backend knows user
-    /// ids (`u...`) and national identity numbers. Another kind fails with
-    /// [`Error::Unsupported`] before anything is sent.
+    /// differs: the Altinn 2 transport sends personal-contact ids (`r...` from Altinn, `u...`
+    /// from the gateway) and refuses national identity numbers, which must not travel in a URL
+    /// path; the Altinn 3 backend takes user ids (`u...`) and national identity numbers and
+    /// refuses `r...` ids, which no successor knows. A refusal is [`Error::Unsupported`], before
+    /// anything is sent.
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error>;
 
     /// How many organizations one call of the `*_batch` method of `operation`

@@ -577,14 +577,15 @@ impl ContactsApi for ReqwestContactsApi {
     }
 
     async fn roles(&self, org: &OrganizationNumber, person: &PersonId) -> Result<RoleList, Error> {
-        if person.kind() != PersonIdKind::PersonalContact {
-            // Altinn 2 keys roles by the personal-contact id only; a national identity number
-            // must not travel in a URL path that proxies and access logs keep.
+        if person.kind() == PersonIdKind::NationalIdentityNumber {
+            // Altinn 2 keys roles by the personal-contact id; a national identity number must
+            // not travel in a URL path that proxies and access logs keep. A `u` id is sent:
+            // the gateway (`altinn-contacts serve`) hands them out in its links.
             return Err(Error::Unsupported(Unsupported::new(
                 Operation::Roles,
                 "altinn2",
-                "Altinn 2 looks up roles by a personal contact's id (r...) only, \
-                 not by a user id or a national identity number",
+                "the Altinn 2 contract looks up roles by a personal contact's id, \
+                 not by a national identity number",
             )));
         }
         let url = self.url(&wire::roles(org, person));

@@ -336,10 +336,12 @@ fn parse_path(segments: &[&str]) -> Result<LinkTarget, String> {
                 [pc] if is(pc, PERSONAL_CONTACTS) => Ok(LinkTarget::PersonalContacts(org)),
                 [pc, person, roles] if is(pc, PERSONAL_CONTACTS) && is(roles, ROLES) => {
                     let person: PersonId = person.parse().map_err(|e| format!("{e}"))?;
-                    // Altinn 2's links carry personal-contact ids only; anything else in that
-                    // segment is not a link Altinn made.
-                    if person.kind() != PersonIdKind::PersonalContact {
-                        return Err("the person in a roles link must be an r... id".to_owned());
+                    // Links carry personal-contact ids (`r` from Altinn, `u` from the
+                    // gateway), never an identity number.
+                    if person.kind() == PersonIdKind::NationalIdentityNumber {
+                        return Err(
+                            "the person in a roles link must be a personal contact's id".to_owned()
+                        );
                     }
                     Ok(LinkTarget::Roles(org, person))
                 }
