@@ -467,6 +467,42 @@ fn every_other_command_runs_on_altinn3() {
     assert!(!json(&out).as_array().unwrap().is_empty());
 }
 
+#[test]
+fn altinn2_settings_given_to_altinn3_are_named_as_unused_not_silently_dropped() {
+    let quiet = embedded(&["official-contacts", "910021451"]);
+    assert_code(&quiet, 0);
+    assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
+    let mut cmd = command();
+    cmd.env("ALTINN_BASE_URL", "https://altinn.example.invalid")
+        .env("ALTINN_API_KEY", "unused-altinn2-key-5521");
+    let out = run(
+        cmd,
+        &[
+            "--sandbox",
+            "--backend",
+            "altinn3",
+            "official-contacts",
+            "910021451",
+        ],
+    );
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("warning: --base-url"), "{err}");
+    assert!(err.contains("warning: --api-key"), "{err}");
+    assert!(!err.contains("unused-altinn2-key-5521"), "{err}");
+    assert!(!err.contains("altinn.example.invalid"), "{err}");
+    assert_eq!(
+        stdout(&out),
+        stdout(&embedded_table(&["official-contacts", "910021451"]))
+    );
+}
+
+fn embedded_table(args: &[&str]) -> Output {
+    let mut all = vec!["--sandbox", "--backend", "altinn3"];
+    all.extend(args);
+    run(command(), &all)
+}
+
 /// The served numbers that are valid organization numbers.
 fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
     sandbox

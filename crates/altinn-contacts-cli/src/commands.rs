@@ -201,6 +201,20 @@ async fn connect_altinn2(global: &Global, pool: Option<usize>) -> Result<Connect
 /// `--token`), the certificate for KoFuVi, the subscription key and resource id as given.
 /// Nothing else is required here: a call whose setting is missing fails naming it.
 async fn connect_altinn3(global: &Global) -> Result<Connection, CliError> {
+    // Altinn 2's own settings have no meaning here; saying so beats a run that silently goes
+    // somewhere else than the user meant.
+    if global.base_url.is_some() {
+        eprintln!(
+            "warning: --base-url (ALTINN_BASE_URL) is not used by --backend altinn3; \
+             its URLs are --platform-url, --kofuvi-url and --enhetsregisteret-url"
+        );
+    }
+    if global.api_key.is_some() {
+        eprintln!(
+            "warning: --api-key (ALTINN_API_KEY) is not used by --backend altinn3; \
+             Altinn 3 takes a token and --subscription-key"
+        );
+    }
     let a3 = &global.altinn3;
     let mp = &global.maskinporten;
     let mut builder = Altinn3Api::builder()
