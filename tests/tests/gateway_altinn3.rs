@@ -125,6 +125,7 @@ fn official_contacts_through_the_gateway_are_what_altinn3_gives_directly() {
     // A valid number nobody registered: no contacts, not an error, either way.
     numbers.push("974760673".to_owned());
     let mut with_contacts = 0;
+    let mut fallbacks = 0;
     for org in &numbers {
         let direct = run(
             against_successors(&sandbox),
@@ -136,6 +137,12 @@ fn official_contacts_through_the_gateway_are_what_altinn3_gives_directly() {
         );
         assert_code(&direct, 0);
         assert_code(&via, 0);
+        // A sub-unit answered with its main unit's addresses says so, through the gateway too
+        // (its `AddressOrigin` travels in the Altinn 2 HAL answer).
+        assert_eq!(stderr(&via), stderr(&direct), "{org}");
+        if stderr(&direct).contains("has no addresses of its own") {
+            fallbacks += 1;
+        }
         let direct = without_links(&direct);
         assert_eq!(without_links(&via), direct, "{org}");
         if direct.as_array().is_some_and(|items| !items.is_empty()) {
@@ -149,6 +156,10 @@ fn official_contacts_through_the_gateway_are_what_altinn3_gives_directly() {
         }
     }
     assert!(with_contacts > 10, "{with_contacts} of {}", numbers.len());
+    assert!(
+        fallbacks > 0,
+        "no sub-unit fell back to its main unit among {numbers:?}"
+    );
 
     // A bulk job through the gateway: the same numbers, the same contacts.
     let dir = scratch("gateway-altinn3-bulk");

@@ -47,6 +47,15 @@ pub(crate) async fn run(cli: Cli) -> Result<(), CliError> {
             let org = parse_org(&orgnr)?;
             let conn = connect(&global, None).await?;
             let list = conn.client.official_contacts(&org).await?;
+            if let Some(origin) = &list.address_origin
+                && origin.as_str() != org.as_str()
+            {
+                // A sub-unit answered with its main unit's addresses (the Altinn 3 services and
+                // the gateway over them): the user must know whose addresses these are.
+                eprintln!(
+                    "note: {org} has no addresses of its own; these are its main unit {origin}'s"
+                );
+            }
             print_all(
                 &global,
                 Kind::OfficialContact,
