@@ -11,8 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use altinn_contacts::OrganizationNumber;
-use altinn_contacts_sandbox::{Sandbox, SuccessorEndpoint};
+use altinn_contacts_sandbox::SuccessorEndpoint;
 use common::*;
 use serde_json::Value;
 
@@ -501,33 +500,6 @@ fn embedded_table(args: &[&str]) -> Output {
     let mut all = vec!["--sandbox", "--backend", "altinn3"];
     all.extend(args);
     run(command(), &all)
-}
-
-/// The served numbers that are valid organization numbers.
-fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
-    sandbox
-        .organization_numbers()
-        .into_iter()
-        .filter(|n| n.parse::<OrganizationNumber>().is_ok())
-        .collect()
-}
-
-/// The binary pointed at `sandbox`'s successor emulations with the environment variables.
-fn against_successors(sandbox: &Sandbox) -> Command {
-    let mut cmd = command();
-    cmd.env("ALTINN_BACKEND", "altinn3")
-        .env("ALTINN_PLATFORM_URL", sandbox.platform_url())
-        .env("ALTINN_KOFUVI_URL", sandbox.kofuvi_url())
-        .env(
-            "ALTINN_ENHETSREGISTERET_URL",
-            sandbox.enhetsregisteret_url(),
-        )
-        .env("ALTINN_RESOURCE_ID", sandbox.resource_id())
-        .env("ALTINN_TOKEN", sandbox.successor_token());
-    if let Some(key) = sandbox.subscription_key() {
-        cmd.env("ALTINN_SUBSCRIPTION_KEY", key);
-    }
-    cmd
 }
 
 #[test]

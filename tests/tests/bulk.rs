@@ -12,15 +12,6 @@ use altinn_contacts_sandbox::{FaultConfig, Sandbox};
 use common::*;
 use serde_json::Value;
 
-/// The served numbers that are valid organization numbers (the quirk record `"00210    "` is not).
-fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
-    sandbox
-        .organization_numbers()
-        .into_iter()
-        .filter(|n| n.parse::<OrganizationNumber>().is_ok())
-        .collect()
-}
-
 /// Valid organization numbers the sandbox does not serve.
 fn unknown_numbers(sandbox: &Sandbox, count: usize) -> Vec<String> {
     let served: HashSet<String> = sandbox.organization_numbers().into_iter().collect();

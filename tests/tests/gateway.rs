@@ -19,72 +19,15 @@ use common::*;
 /// The key the gateway's callers use; never the backend's.
 const CALLER_KEY: &str = "gateway-caller-key-3c9e";
 
-/// A running gateway: the child process, its base URL, and where its stderr (the log) goes.
-struct Gateway {
-    child: Running,
-    base_url: String,
-    log: PathBuf,
-}
-
-impl Gateway {
-    /// Ctrl-C, then the exit code and the whole log.
-    fn interrupt(mut self) -> (Option<i32>, String) {
-        let pid = self.child.0.id().to_string();
-        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-        assert!(sent.success());
-        let status = self.child.0.wait().unwrap();
-        (
-            status.code(),
-            std::fs::read_to_string(&self.log).unwrap_or_default(),
-        )
-    }
-}
-
-/// Starts `serve` with `backend` configured as its Altinn (URL and the sandbox's key) and
-/// `extra` arguments; waits for the line with its URL.
+/// `serve` with `backend` configured as its Altinn (URL and the sandbox's key) and `extra`
+/// arguments.
 fn gateway(backend: &Sandbox, name: &str, extra: &[&str]) -> Gateway {
-    let dir = scratch(name);
-    let log = dir.join("serve.log");
-    let mut cmd = against(backend);
-    cmd.args([
-        "-v",
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--gateway-api-key",
-        CALLER_KEY,
-    ])
-    .args(extra)
-    .stdout(Stdio::piped())
-    .stderr(std::fs::File::create(&log).unwrap());
-    let mut child = Running(cmd.spawn().expect("serve starts"));
-    let mut first = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base_url = first
-        .split_once(" at ")
-        .and_then(|(_, rest)| rest.split_once("/api/serviceowner/"))
-        .map(|(url, _)| url.to_owned())
-        .unwrap_or_else(|| {
-            panic!(
-                "no URL in {first:?}; log: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            )
-        });
-    Gateway {
-        child,
-        base_url,
-        log,
-    }
+    Gateway::start(against(backend), name, CALLER_KEY, extra)
 }
 
 /// The binary pointed at the gateway with the caller's key.
 fn through(gateway: &Gateway) -> Command {
-    let mut cmd = command();
-    cmd.env("ALTINN_BASE_URL", &gateway.base_url)
-        .env("ALTINN_API_KEY", CALLER_KEY);
-    cmd
+    gateway.client(CALLER_KEY)
 }
 
 #[test]

@@ -5,11 +5,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use altinn_contacts::OrganizationNumber;
 use altinn_contacts_sandbox::Sandbox;
 use common::*;
 use serde_json::Value;
@@ -17,77 +14,17 @@ use serde_json::Value;
 /// The key the gateway's callers use.
 const CALLER_KEY: &str = "gateway-altinn3-caller-7e21";
 
-/// The binary pointed at `sandbox`'s successor emulations (the altinn3 backend's settings).
-fn against_successors(sandbox: &Sandbox) -> Command {
-    let mut cmd = command();
-    cmd.env("ALTINN_BACKEND", "altinn3")
-        .env("ALTINN_PLATFORM_URL", sandbox.platform_url())
-        .env("ALTINN_KOFUVI_URL", sandbox.kofuvi_url())
-        .env(
-            "ALTINN_ENHETSREGISTERET_URL",
-            sandbox.enhetsregisteret_url(),
-        )
-        .env("ALTINN_RESOURCE_ID", sandbox.resource_id())
-        .env("ALTINN_TOKEN", sandbox.successor_token());
-    if let Some(key) = sandbox.subscription_key() {
-        cmd.env("ALTINN_SUBSCRIPTION_KEY", key);
-    }
-    cmd
-}
-
-struct Gateway {
-    _child: Running,
-    base_url: String,
-    log: PathBuf,
-}
-
 /// `serve --backend altinn3` over the sandbox's successors, on a free loopback port.
 fn gateway(sandbox: &Sandbox, name: &str) -> Gateway {
-    let dir = scratch(name);
-    let log = dir.join("serve.log");
     let mut cmd = against_successors(sandbox);
     // The environment says altinn3 already; the flag is what an operator types.
-    cmd.env_remove("ALTINN_BACKEND")
-        .args([
-            "-v",
-            "serve",
-            "--backend",
-            "altinn3",
-            "--listen",
-            "127.0.0.1:0",
-            "--gateway-api-key",
-            CALLER_KEY,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap());
-    let mut child = Running(cmd.spawn().expect("serve starts"));
-    let mut first = String::new();
-    BufReader::new(child.0.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let base_url = first
-        .split_once(" at ")
-        .and_then(|(_, rest)| rest.split_once("/api/serviceowner/"))
-        .map(|(url, _)| url.to_owned())
-        .unwrap_or_else(|| {
-            panic!(
-                "no URL in {first:?}; log: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            )
-        });
-    Gateway {
-        _child: child,
-        base_url,
-        log,
-    }
+    cmd.env_remove("ALTINN_BACKEND");
+    Gateway::start(cmd, name, CALLER_KEY, &["--backend", "altinn3"])
 }
 
 /// The binary on its default altinn2 backend, pointed at the gateway with the caller's key.
 fn through(gateway: &Gateway) -> Command {
-    let mut cmd = command();
-    cmd.env("ALTINN_BASE_URL", &gateway.base_url)
-        .env("ALTINN_API_KEY", CALLER_KEY);
-    cmd
+    gateway.client(CALLER_KEY)
 }
 
 /// JSON output without `_links`: the gateway adds links to its own URLs, the altinn3 backend
@@ -107,14 +44,6 @@ fn without_links(out: &Output) -> Value {
         .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)));
     strip(&mut value);
     value
-}
-
-fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
-    sandbox
-        .organization_numbers()
-        .into_iter()
-        .filter(|n| n.parse::<OrganizationNumber>().is_ok())
-        .collect()
 }
 
 #[test]

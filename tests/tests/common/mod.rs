@@ -160,3 +160,100 @@ pub(crate) fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
 }
+
+/// The served numbers that are valid organization numbers (the quirk record `"00210    "` is not).
+pub(crate) fn valid_numbers(sandbox: &Sandbox) -> Vec<String> {
+    sandbox
+        .organization_numbers()
+        .into_iter()
+        .filter(|n| n.parse::<altinn_contacts::OrganizationNumber>().is_ok())
+        .collect()
+}
+
+/// The binary on `--backend altinn3` pointed at `sandbox`'s successor emulations through the
+/// environment variables (its URLs, resource id, subscription key and pre-issued token).
+pub(crate) fn against_successors(sandbox: &Sandbox) -> Command {
+    let mut cmd = command();
+    cmd.env("ALTINN_BACKEND", "altinn3")
+        .env("ALTINN_PLATFORM_URL", sandbox.platform_url())
+        .env("ALTINN_KOFUVI_URL", sandbox.kofuvi_url())
+        .env(
+            "ALTINN_ENHETSREGISTERET_URL",
+            sandbox.enhetsregisteret_url(),
+        )
+        .env("ALTINN_RESOURCE_ID", sandbox.resource_id())
+        .env("ALTINN_TOKEN", sandbox.successor_token());
+    if let Some(key) = sandbox.subscription_key() {
+        cmd.env("ALTINN_SUBSCRIPTION_KEY", key);
+    }
+    cmd
+}
+
+/// A running `altinn-contacts serve`: the child process, its base URL, and the file its stderr
+/// (the log) goes to.
+pub(crate) struct Gateway {
+    pub(crate) child: Running,
+    pub(crate) base_url: String,
+    pub(crate) log: PathBuf,
+}
+
+impl Gateway {
+    /// Starts `cmd` (the binary with its backend configured) as `-v serve --listen
+    /// 127.0.0.1:0 --gateway-api-key caller_key` plus `extra`, and waits for the line with its
+    /// URL.
+    pub(crate) fn start(mut cmd: Command, name: &str, caller_key: &str, extra: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let log = scratch(name).join("serve.log");
+        cmd.args([
+            "-v",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--gateway-api-key",
+            caller_key,
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap());
+        let mut child = Running(cmd.spawn().expect("serve starts"));
+        let mut first = String::new();
+        BufReader::new(child.0.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let base_url = first
+            .split_once(" at ")
+            .and_then(|(_, rest)| rest.split_once("/api/serviceowner/"))
+            .map(|(url, _)| url.to_owned())
+            .unwrap_or_else(|| {
+                panic!(
+                    "no URL in {first:?}; log: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
+        Gateway {
+            child,
+            base_url,
+            log,
+        }
+    }
+
+    /// The binary on its default altinn2 backend, pointed at this gateway with `caller_key`.
+    pub(crate) fn client(&self, caller_key: &str) -> Command {
+        let mut cmd = command();
+        cmd.env("ALTINN_BASE_URL", &self.base_url)
+            .env("ALTINN_API_KEY", caller_key);
+        cmd
+    }
+
+    /// Ctrl-C, then the exit code and the whole log.
+    pub(crate) fn interrupt(mut self) -> (Option<i32>, String) {
+        let pid = self.child.0.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+        let status = self.child.0.wait().unwrap();
+        (
+            status.code(),
+            std::fs::read_to_string(&self.log).unwrap_or_default(),
+        )
+    }
+}
