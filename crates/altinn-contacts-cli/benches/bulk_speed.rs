@@ -11,7 +11,8 @@
 //! - `plain`: this benchmark's own binary re-run as a child: reqwest (pool of 64 idle per host)
 //!   in a `buffer_unordered(64)` loop, each body parsed into `serde_json::Value` and its
 //!   contacts written as `{"OrganizationNumber":..,"OfficialContacts":[..]}` through a
-//!   `BufWriter`, on tokio's default multi-thread runtime, as the CLI;
+//!   `BufWriter`, on tokio's default multi-thread runtime (the CLI's `bulk` runs on the
+//!   current-thread runtime since the figures below; the plain loop is left as it was);
 //! - `facade`: the same child with the facade's bulk stream instead of the reqwest loop (to tell
 //!   the CLI's own cost from the facade's);
 //! - `baseline` (only with `BULK_SPEED_BASELINE_BIN=/path/to/altinn-contacts`): another build of
@@ -25,33 +26,34 @@
 //! is printed under the wall-time one. It is swayed less by other load, but it is not the
 //! target's figure.
 //!
-//! Measured on the shared 2-core build machine (release, 9 rounds each, while three other
-//! sessions built, load average 3 to 16, so single rounds swing from 0.6x to 2.2x); medians of
-//! the per-round ratios to `plain`:
+//! Measured on the shared 2-core build machine (release, 9 rounds each, other sessions
+//! building, load average 3 to 4.5, so single rounds swing from 0.57x to 1.95x); medians of
+//! the per-round ratios to `plain`, every run made since the CLI's `bulk` runs on tokio's
+//! current-thread runtime:
 //!
 //! ```text
 //! run   cli wall (cpu)    facade child wall (cpu)   baseline wall (cpu)
-//!  1     1.096 (1.181)     1.068 (1.089)
-//!  2     1.088 (1.156)     1.079 (1.084)
-//!  3     1.113 (1.167)     1.034 (1.065)
-//!  4     1.122 (1.049)     1.035 (1.026)             1.096 (1.118)
+//!  1     1.014 (0.844)     1.137 (1.090)
+//!  2     1.001 (0.846)     1.112 (1.156)
+//!  3     0.992 (0.855)     1.160 (1.145)
+//!  4     0.907 (0.794)     1.091 (1.063)             1.046 (1.096)
 //! ```
 //!
-//! (`baseline` = the binary before the hand-written timestamps, run 4 only; that run shared
-//! the machine with a test build of this workspace. The previous note measured that binary at
-//! 1.05-1.24.) So the target (1.05) is still not shown by the wall-time median, and the
-//! machine's noise is larger than what is left: instruction counts, which do not depend on the
-//! load, show the binary's per-request work at the plain loop's. `valgrind --tool=callgrind`
-//! over 2000 numbers (the `BULK_SPEED_SERVE` server): the whole `bulk` process 234.5M
-//! instructions against 233.1M for the plain loop's process (1.006x); after start-up (21.4M,
-//! mostly loading the system's root certificates, which the plain client does too) 106.6k
-//! instructions per number against the plain loop's 106.7k (and 119.0k before: writing the
-//! four timestamps of a line through `core::fmt` cost 13k, and a hidden progress bar's update
-//! 0.75k). What the wall and CPU times still show beyond that is outside the user-space code:
-//! `perf` puts 36-39 % of either process in the kernel (socket writes and reads, futex
-//! wake-ups between the `block_on` thread that polls the requests and the workers that run the
-//! connections), and the CLI's wake-up paths (`try_to_wake_up`/`schedule` spin-unlocks) took
-//! a few percent more samples than the facade child's in the runs compared.
+//! (`baseline` = the binary before the current-thread runtime, on the multi-thread one, run 4
+//! only.) So the target (1.05) is met by all four runs' wall-time medians, and the CPU time is
+//! about 15 % below the plain loop's. Before, on the multi-thread runtime, four runs gave
+//! 1.088-1.122 wall (1.049-1.181 CPU), with the user-space instructions already at the plain
+//! loop's (`valgrind --tool=callgrind` over 2000 numbers: 106.6k per number against 106.7k;
+//! the four timestamps of a line through `core::fmt` had cost 13k, a hidden progress bar's
+//! update 0.75k). What was left was in the kernel: `perf` put 36-39 % of either process
+//! there, in socket I/O and in futex wake-ups between the `block_on` thread that polled the
+//! requests and the workers that ran the connections. On one thread those wake-ups are gone:
+//! timed by hand (`/usr/bin/time`, 5 rounds), the CLI made about 3 voluntary context switches
+//! against about 14,500 for the plain loop and 16,000 for the CLI on the multi-thread runtime
+//! (worker_threads(1): 7,250; the job spawned onto a worker: 10,300; neither lowered the wall
+//! time). The 64 requests are still in flight at once; the server, in the benchmark's process,
+//! keeps the other core. The `facade` child is still on the multi-thread runtime, so it now
+//! trails the CLI.
 //!
 //! ```text
 //! cargo bench -p altinn-contacts-cli --bench bulk_speed
