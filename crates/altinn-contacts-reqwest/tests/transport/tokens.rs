@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use altinn_contacts_api::{ContactsApi, Error};
-use altinn_contacts_reqwest::{MaskinportenTokenProvider, RetryPolicy, TokenProvider};
+use altinn_contacts_reqwest::{
+    MaskinportenTokenProvider, ReqwestContactsApi, RetryPolicy, TokenProvider,
+};
 use secrecy::ExposeSecret;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -28,6 +30,15 @@ async fn token_requests(server: &MockServer) -> usize {
 
 fn provider(server: &MockServer) -> Arc<MaskinportenTokenProvider> {
     Arc::new(provider_builder(server, rsa_identity()).build().unwrap())
+}
+
+/// A client of `server` whose tokens come from `server`'s `/token`, retrying by `retry`.
+fn client_with_provider(server: &MockServer, retry: RetryPolicy) -> ReqwestContactsApi {
+    builder(&server.uri())
+        .retry(retry)
+        .token_provider(provider(server))
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -57,11 +68,7 @@ async fn a_401_drops_the_token_and_repeats_the_call_once_with_a_new_one() {
         .mount(&server)
         .await;
     // Even without retries: the repeat after a 401 is not a retry of a transient failure.
-    let api = builder(&server.uri())
-        .retry(RetryPolicy::none())
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(&server, RetryPolicy::none());
     api.official_contacts(&org()).await.unwrap();
     // The fresh token is cached: the next call needs no token request.
     api.official_contacts(&org()).await.unwrap();
@@ -81,10 +88,7 @@ async fn a_second_401_ends_the_call_as_an_auth_error() {
         .expect(2)
         .mount(&server)
         .await;
-    let api = builder(&server.uri())
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(&server, fast_retry(3));
     let err = api.official_contacts(&org()).await.unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
     assert_eq!(err.http().map(|h| h.attempts), Some(2));
@@ -126,11 +130,7 @@ async fn a_transient_token_failure_is_retried_like_a_call() {
         .expect(1)
         .mount(&server)
         .await;
-    let api = builder(&server.uri())
-        .retry(fast_retry(3))
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(&server, fast_retry(3));
     api.official_contacts(&org()).await.unwrap();
     assert_eq!(token_requests(&server).await, 2);
     server.verify().await;
@@ -148,11 +148,7 @@ async fn a_final_token_failure_and_the_retry_budget_end_the_call() {
         .expect(0)
         .mount(&server)
         .await;
-    let api = builder(&server.uri())
-        .retry(fast_retry(2))
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(&server, fast_retry(2));
     let err = api.official_contacts(&org()).await.unwrap_err();
     let Error::Credentials(failure) = &err else {
         panic!("expected a credentials error, got {err:?}");
@@ -170,11 +166,10 @@ async fn the_deadline_bounds_the_wait_for_a_token() {
         .respond_with(token_answer("too-late", 3600).set_delay(Duration::from_secs(5)))
         .mount(&server)
         .await;
-    let api = builder(&server.uri())
-        .retry(fast_retry(3).deadline(Some(Duration::from_millis(300))))
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(
+        &server,
+        fast_retry(3).deadline(Some(Duration::from_millis(300))),
+    );
     let started = std::time::Instant::now();
     let err = api.official_contacts(&org()).await.unwrap_err();
     assert!(matches!(err, Error::Credentials(_)), "{err:?}");
@@ -225,11 +220,7 @@ async fn concurrent_calls_through_the_client_make_a_bounded_number_of_token_requ
         .expect(0)
         .mount(&server)
         .await;
-    let api = builder(&server.uri())
-        .retry(fast_retry(3))
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(&server, fast_retry(3));
     let tasks: Vec<_> = (0..32)
         .map(|_| {
             let api = api.clone();
@@ -306,11 +297,7 @@ async fn no_grant_key_or_token_anywhere_in_a_credentials_errors_chain() {
         .respond_with(EchoGrant)
         .mount(&server)
         .await;
-    let api = builder(&server.uri())
-        .retry(fast_retry(1))
-        .token_provider(provider(&server))
-        .build()
-        .unwrap();
+    let api = client_with_provider(&server, fast_retry(1));
     let err = api.official_contacts(&org()).await.unwrap_err();
     assert!(matches!(err, Error::Credentials(_)), "{err:?}");
     let grant = url::form_urlencoded::parse(&server.received_requests().await.unwrap()[0].body)
