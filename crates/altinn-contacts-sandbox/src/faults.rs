@@ -17,8 +17,15 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use axum::body::Body;
+use std::future::Future;
+use std::io;
+
+use axum::body::{Body, Bytes};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, Response, StatusCode, header};
+use futures::StreamExt;
+
+use crate::handler::LOGIN_PATH;
 
 /// One way of answering a request badly.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -395,10 +402,10 @@ impl Faults {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResetConnection;
 
-/// The answer to the faults the handler leaves to this module; `None` where the answer is the
-/// one the request would have had. A stall has already been waited out (it is part of the
-/// decided latency), so its answer is the real one.
-pub(crate) fn respond(fault: &Fault) -> Option<Response<Body>> {
+/// The faults whose answer is the same bytes for every family of endpoints; `None` where the
+/// answer is the one the request would have had. A stall has already been waited out (it is
+/// part of the decided latency), so its answer is the real one.
+fn respond(fault: &Fault) -> Option<Response<Body>> {
     Some(match fault {
         Fault::TooManyRequestsDate { retry_after_secs } => {
             let mut response = Response::new(Body::empty());
@@ -415,6 +422,103 @@ pub(crate) fn respond(fault: &Fault) -> Option<Response<Body>> {
             response
         }
         _ => return None,
+    })
+}
+
+/// How one family of endpoints writes the fault answers that differ between families: Altinn 2
+/// puts its message in the reason phrase and serves Altinn's login page; the successor
+/// emulations answer with bare statuses and their own page.
+pub(crate) struct FaultStyle {
+    /// The answer of a status fault (`Status`, `ServiceUnavailable`, `TooManyRequests`).
+    pub(crate) status: fn(StatusCode, &str) -> Response<Body>,
+    /// What `HtmlPage` serves.
+    pub(crate) html_page: fn() -> Response<Body>,
+}
+
+/// What a fault that cuts the real answer keeps of it.
+pub(crate) struct CutBody {
+    /// The status sent with the cut body.
+    pub(crate) status: StatusCode,
+    /// Its content type.
+    pub(crate) content_type: &'static str,
+    /// The whole JSON body, of which half is sent.
+    pub(crate) body: Bytes,
+}
+
+/// The answer a fault gives instead of (or cut from) the real one, the same for every family
+/// of endpoints but for `style`; `None` where the answer is the real one (a stall, already
+/// waited out with the decided latency). `real` is awaited only by the faults that cut a body.
+pub(crate) async fn answer_with_fault(
+    fault: Fault,
+    style: &FaultStyle,
+    parts: &Parts,
+    base: &str,
+    real: impl Future<Output = CutBody>,
+) -> Option<Response<Body>> {
+    Some(match fault {
+        Fault::Status { status, reason } => (style.status)(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &reason,
+        ),
+        Fault::ServiceUnavailable => {
+            (style.status)(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+        }
+        Fault::TooManyRequests { retry_after_secs } => {
+            let mut response = (style.status)(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            response
+        }
+        Fault::HtmlPage => (style.html_page)(),
+        Fault::LoginRedirect => {
+            let original = match parts.uri.query() {
+                Some(q) => format!("{base}{}?{q}", parts.uri.path()),
+                None => format!("{base}{}", parts.uri.path()),
+            };
+            let go_to: String = url::form_urlencoded::byte_serialize(original.as_bytes()).collect();
+            let location = format!("{base}{LOGIN_PATH}?goTo={go_to}");
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::FOUND;
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert(header::LOCATION, value);
+            }
+            response
+        }
+        Fault::TruncatedJson => {
+            let real = real.await;
+            let cut = real.body.len() / 2;
+            altinn_contacts_server::json_response(real.body.slice(..cut), real.content_type)
+        }
+        Fault::CloseMidBody => {
+            let real = real.await;
+            let full = real.body.len();
+            let first =
+                futures::stream::iter([Ok::<Bytes, io::Error>(real.body.slice(..full / 2))]);
+            // The pause lets hyper flush the half that was sent before the error closes the
+            // connection, so the client sees headers and a short body rather than nothing.
+            let abort = futures::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "sandbox fault: connection closed mid-body",
+                ))
+            });
+            let mut response = Response::new(Body::from_stream(first.chain(abort)));
+            *response.status_mut() = real.status;
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(real.content_type),
+            );
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
+            response
+        }
+        fault @ (Fault::TooManyRequestsDate { .. }
+        | Fault::ResetBeforeAnswer
+        | Fault::Stall { .. }) => {
+            return respond(&fault);
+        }
     })
 }
 

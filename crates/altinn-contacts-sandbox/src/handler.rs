@@ -4,21 +4,18 @@
 //! HAL or plain JSON with links back to the sandbox, errors as reason phrases), the same code the
 //! gateway serves.
 
-use std::io;
 use std::sync::Arc;
-use std::time::Duration;
 
 use altinn_contacts_server::{
-    Answer, ApiKeys, Contract, HAL_JSON, Params, error_response, json_response, link_base, messages,
+    Answer, ApiKeys, Contract, HAL_JSON, Params, error_response, link_base, messages,
 };
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
-use futures::StreamExt;
 
 use crate::dataset::Dataset;
-use crate::faults::{Fault, Faults};
+use crate::faults::{CutBody, Fault, FaultStyle, Faults};
 use crate::recorder::Recorder;
 
 /// Altinn's login page, where [`Fault::LoginRedirect`] points.
@@ -55,10 +52,6 @@ pub(crate) struct AppState {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ConnInfo {
     pub(crate) client_certificate: bool,
-}
-
-fn hal_response(body: Bytes) -> Response<Body> {
-    json_response(body, HAL_JSON)
 }
 
 fn html_page() -> Response<Body> {
@@ -141,6 +134,12 @@ pub(crate) async fn maskinporten_answer(
     Some(response)
 }
 
+/// Altinn 2's way of writing fault answers: the message in the reason phrase, its login page.
+const ALTINN_FAULTS: FaultStyle = FaultStyle {
+    status: error_response,
+    html_page,
+};
+
 async fn fault_response(
     fault: Fault,
     state: &AppState,
@@ -148,73 +147,20 @@ async fn fault_response(
     parts: &Parts,
     base: &str,
 ) -> Response<Body> {
-    let real_json = || async {
-        match answer(state, conn, parts, base).await {
+    let real_json = async {
+        let body = match answer(state, conn, parts, base).await {
             Answer::Json { body, .. } if body.len() >= 2 => body,
             _ => Bytes::from_static(PLACEHOLDER_JSON),
+        };
+        CutBody {
+            status: StatusCode::OK,
+            content_type: HAL_JSON,
+            body,
         }
     };
-    match fault {
-        Fault::Status { status, reason } => error_response(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &reason,
-        ),
-        Fault::ServiceUnavailable => {
-            error_response(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
-        }
-        Fault::TooManyRequests { retry_after_secs } => {
-            let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            response
-        }
-        Fault::HtmlPage => html_page(),
-        Fault::LoginRedirect => {
-            let original = match parts.uri.query() {
-                Some(q) => format!("{base}{}?{q}", parts.uri.path()),
-                None => format!("{base}{}", parts.uri.path()),
-            };
-            let go_to: String = url::form_urlencoded::byte_serialize(original.as_bytes()).collect();
-            let location = format!("{base}{LOGIN_PATH}?goTo={go_to}");
-            let mut response = Response::new(Body::empty());
-            *response.status_mut() = StatusCode::FOUND;
-            if let Ok(value) = HeaderValue::from_str(&location) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-        Fault::TruncatedJson => {
-            let body = real_json().await;
-            let cut = body.len() / 2;
-            hal_response(body.slice(..cut))
-        }
-        Fault::CloseMidBody => {
-            let body = real_json().await;
-            let full = body.len();
-            let half = body.slice(..full / 2);
-            let first = futures::stream::iter([Ok::<Bytes, io::Error>(half)]);
-            // The pause lets hyper flush the half that was sent before the error closes the
-            // connection, so the client sees headers and a short body rather than nothing.
-            let abort = futures::stream::once(async {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                Err(io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "sandbox fault: connection closed mid-body",
-                ))
-            });
-            let mut response = Response::new(Body::from_stream(first.chain(abort)));
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(HAL_JSON));
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
-            response
-        }
-        fault @ (Fault::TooManyRequestsDate { .. }
-        | Fault::ResetBeforeAnswer
-        | Fault::Stall { .. }) => match crate::faults::respond(&fault) {
-            Some(response) => response,
-            None => answer(state, conn, parts, base).await.into_response(),
-        },
+    match crate::faults::answer_with_fault(fault, &ALTINN_FAULTS, parts, base, real_json).await {
+        Some(response) => response,
+        None => answer(state, conn, parts, base).await.into_response(),
     }
 }
 

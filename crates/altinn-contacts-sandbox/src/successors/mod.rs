@@ -24,7 +24,6 @@ mod problem;
 mod profile;
 
 use std::fmt;
-use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -32,13 +31,12 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
-use futures::StreamExt;
 use hyper::ext::ReasonPhrase;
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::faults::{Fault, ResetConnection};
-use crate::handler::{AppState, ConnInfo, LOGIN_PATH};
+use crate::faults::{CutBody, Fault, FaultStyle};
+use crate::handler::{AppState, ConnInfo};
 use crate::maskinporten::{EXCHANGE_PATH, Maskinporten, MaskinportenConfig, TOKEN_PATH};
 
 /// The scope Profile's correspondence lookups require.
@@ -423,7 +421,7 @@ pub(crate) async fn handle(
     let real = answer(state, conn, family, &parts, body, base).await;
     match decision.fault {
         None => real.into_response(),
-        Some(fault) => with_fault(fault, real, &parts, base),
+        Some(fault) => with_fault(fault, real, &parts, base).await,
     }
 }
 
@@ -621,91 +619,33 @@ fn status_response(status: StatusCode, reason: &str) -> Response<Body> {
     response
 }
 
+/// The successors' way of writing fault answers: bare statuses, a page of their own.
+const SUCCESSOR_FAULTS: FaultStyle = FaultStyle {
+    status: status_response,
+    html_page: successor_html_page,
+};
+
+fn successor_html_page() -> Response<Body> {
+    let mut response = Response::new(Body::from(HTML_PAGE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
 /// The fault's answer instead of (or made from) the real one.
-fn with_fault(fault: Fault, real: Reply, parts: &Parts, base: &str) -> Response<Body> {
-    match fault {
-        Fault::Status { status, reason } => status_response(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &reason,
-        ),
-        Fault::ServiceUnavailable => {
-            status_response(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
-        }
-        Fault::TooManyRequests { retry_after_secs } => {
-            let mut response = status_response(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            response
-        }
-        Fault::TooManyRequestsDate { retry_after_secs } => {
-            let mut response = status_response(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
-            let at = std::time::SystemTime::now() + Duration::from_secs(retry_after_secs.into());
-            if let Some(value) = crate::faults::http_date(at) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            response
-        }
-        Fault::ResetBeforeAnswer => {
-            let mut response = Response::new(Body::empty());
-            response.extensions_mut().insert(ResetConnection);
-            response
-        }
-        Fault::HtmlPage => {
-            let mut response = Response::new(Body::from(HTML_PAGE));
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            response
-        }
-        Fault::LoginRedirect => {
-            let original = match parts.uri.query() {
-                Some(q) => format!("{base}{}?{q}", parts.uri.path()),
-                None => format!("{base}{}", parts.uri.path()),
-            };
-            let go_to: String = url::form_urlencoded::byte_serialize(original.as_bytes()).collect();
-            let mut response = Response::new(Body::empty());
-            *response.status_mut() = StatusCode::FOUND;
-            if let Ok(value) = HeaderValue::from_str(&format!("{base}{LOGIN_PATH}?goTo={go_to}")) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
-            response
-        }
-        Fault::TruncatedJson => {
-            let content_type = real.content_type.unwrap_or(JSON);
-            let body = json_or_placeholder(&real);
-            let cut = body.len() / 2;
-            Reply {
-                status: StatusCode::OK,
-                content_type: Some(content_type),
-                body: body.slice(..cut),
-                headers: Vec::new(),
-            }
-            .into_response()
-        }
-        Fault::CloseMidBody => {
-            let content_type = real.content_type.unwrap_or(JSON);
-            let body = json_or_placeholder(&real);
-            let full = body.len();
-            let first = futures::stream::iter([Ok::<Bytes, io::Error>(body.slice(..full / 2))]);
-            // The pause lets hyper flush the half before the error closes the connection.
-            let abort = futures::stream::once(async {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                Err(io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "sandbox fault: connection closed mid-body",
-                ))
-            });
-            let mut response = Response::new(Body::from_stream(first.chain(abort)));
-            *response.status_mut() = real.status;
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full));
-            response
-        }
-        // The stall was waited out with the latency; the answer is the real one.
-        Fault::Stall { .. } => real.into_response(),
+async fn with_fault(fault: Fault, real: Reply, parts: &Parts, base: &str) -> Response<Body> {
+    let cut = CutBody {
+        status: real.status,
+        content_type: real.content_type.unwrap_or(JSON),
+        body: json_or_placeholder(&real),
+    };
+    match crate::faults::answer_with_fault(fault, &SUCCESSOR_FAULTS, parts, base, async { cut })
+        .await
+    {
+        Some(response) => response,
+        None => real.into_response(),
     }
 }
 
