@@ -693,6 +693,47 @@ impl Altinn3Api {
 }
 
 /// Distinct organization numbers, in first-seen order.
+/// Answers `orgs` in input order from one `lookup` per [`PROFILE_BATCH_LIMIT`] distinct
+/// numbers: an organization the service left out of its answer has no contacts, and a lookup
+/// that failed is the error of every organization it carried.
+async fn in_batches<'a, T, F, Fut>(
+    orgs: &'a [OrganizationNumber],
+    mut lookup: F,
+) -> Vec<Result<T, Error>>
+where
+    T: Clone + Default,
+    F: FnMut(Vec<&'a OrganizationNumber>) -> Fut,
+    Fut: std::future::Future<Output = Result<HashMap<String, T>, Error>>,
+{
+    let unique = distinct(orgs);
+    let mut answers: HashMap<&str, Result<T, Error>> = HashMap::new();
+    for chunk in unique.chunks(PROFILE_BATCH_LIMIT) {
+        match lookup(chunk.to_vec()).await {
+            Ok(mut found) => {
+                for org in chunk {
+                    answers.insert(
+                        org.as_str(),
+                        Ok(found.remove(org.as_str()).unwrap_or_default()),
+                    );
+                }
+            }
+            Err(error) => {
+                for org in chunk {
+                    answers.insert(org.as_str(), Err(error.clone()));
+                }
+            }
+        }
+    }
+    orgs.iter()
+        .map(|o| {
+            answers
+                .get(o.as_str())
+                .cloned()
+                .unwrap_or_else(|| Ok(T::default()))
+        })
+        .collect()
+}
+
 fn distinct(orgs: &[OrganizationNumber]) -> Vec<&OrganizationNumber> {
     let mut seen = std::collections::HashSet::new();
     orgs.iter().filter(|o| seen.insert(o.as_str())).collect()
@@ -845,32 +886,10 @@ impl ContactsApi for Altinn3Api {
             }
             return out;
         }
-        let mut answers: HashMap<&str, Result<OfficialContactList, Error>> = HashMap::new();
-        for chunk in distinct(orgs).chunks(PROFILE_BATCH_LIMIT) {
-            match self.profile_official_contacts(chunk).await {
-                Ok(mut found) => {
-                    for org in chunk {
-                        answers.insert(
-                            org.as_str(),
-                            Ok(found.remove(org.as_str()).unwrap_or_default()),
-                        );
-                    }
-                }
-                Err(error) => {
-                    for org in chunk {
-                        answers.insert(org.as_str(), Err(error.clone()));
-                    }
-                }
-            }
-        }
-        orgs.iter()
-            .map(|o| {
-                answers
-                    .get(o.as_str())
-                    .cloned()
-                    .unwrap_or_else(|| Ok(Default::default()))
-            })
-            .collect()
+        in_batches(orgs, |chunk| async move {
+            self.profile_official_contacts(&chunk).await
+        })
+        .await
     }
 
     /// One request per 100 distinct organizations; see
@@ -884,32 +903,10 @@ impl ContactsApi for Altinn3Api {
             Ok(id) => id,
             Err(error) => return orgs.iter().map(|_| Err(error.clone())).collect(),
         };
-        let mut answers: HashMap<&str, Result<PersonalContactList, Error>> = HashMap::new();
-        for chunk in distinct(orgs).chunks(PROFILE_BATCH_LIMIT) {
-            match self.profile_personal_contacts(chunk, resource_id).await {
-                Ok(mut found) => {
-                    for org in chunk {
-                        answers.insert(
-                            org.as_str(),
-                            Ok(found.remove(org.as_str()).unwrap_or_default()),
-                        );
-                    }
-                }
-                Err(error) => {
-                    for org in chunk {
-                        answers.insert(org.as_str(), Err(error.clone()));
-                    }
-                }
-            }
-        }
-        orgs.iter()
-            .map(|o| {
-                answers
-                    .get(o.as_str())
-                    .cloned()
-                    .unwrap_or_else(|| Ok(Default::default()))
-            })
-            .collect()
+        in_batches(orgs, |chunk| async move {
+            self.profile_personal_contacts(&chunk, resource_id).await
+        })
+        .await
     }
 }
 
